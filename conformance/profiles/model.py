@@ -1,0 +1,176 @@
+"""Gateway profile data model: how to talk to one gateway and what it is documented or known to do.
+
+Profiles are data (TOML files validated by ``profile.schema.json``); these frozen dataclasses are
+their in-memory form. The loader (``conformance.profiles.loader``) builds them; the emulator, the
+harness, the checks and ``compare`` read them. Nothing here does I/O.
+
+Operation ids are the canonical spec's operationIds: ``<family>.create|get|list`` where family is one
+of :data:`FAMILIES` (e.g. ``image2video.create``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.models import EvidenceKind
+
+#: Task families of the canonical spec, with their create path below ``/v1``.
+FAMILIES: dict[str, str] = {
+    "generations": "/v1/images/generations",
+    "text2video": "/v1/videos/text2video",
+    "image2video": "/v1/videos/image2video",
+    "multi-image2video": "/v1/videos/multi-image2video",
+    "video-extend": "/v1/videos/video-extend",
+    "effects": "/v1/videos/effects",
+    "kolors-virtual-try-on": "/v1/images/kolors-virtual-try-on",
+    "lip-sync": "/v1/videos/lip-sync",
+}
+
+#: Id formats a profile may name, with the regex each stands for.
+ID_FORMATS: dict[str, str] = {
+    "kling-numeric": r"^[0-9]{15,20}$",  # 18-digit numeric string today
+    "kling-legacy": r"^[A-Za-z0-9_-]{20,24}$",  # early ids equal to request_id
+    "newapi-task": r"^task_[A-Za-z0-9]{32}$",
+    "prefixed-ulid": r"^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$",
+    "any": r"^.+$",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthSpec:
+    """How the client authenticates. The key itself never appears in a profile, only the variable name."""
+
+    scheme: str = "bearer"
+    env: str = "KLING_API_KEY"
+    header: str = "Authorization"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperationProfile:
+    """What a gateway does for one canonical operation.
+
+    ``path`` is the template below the base URL (e.g. ``/kling/v1/videos/image2video/{task_id}``);
+    ``path_variants`` are other templates the gateway also answers (``{action}``/``{action2}`` allowed).
+    ``response_shape`` is a :class:`~conformance.normalize.result.Shape` value; ``status_vocabulary``
+    the raw status words it emits in lifecycle order; ``success_status`` the HTTP status on success.
+    """
+
+    operation_id: str
+    method: str
+    path: str
+    supported: bool = True
+    documented: bool = False
+    response_shape: str = "kling"
+    status_vocabulary: tuple[str, ...] = ("submitted", "processing", "succeed", "failed")
+    id_format: str = "kling-numeric"
+    success_status: int = 200
+    path_variants: tuple[str, ...] = ()
+    unsupported_status: int = 404
+
+    @property
+    def family(self) -> str:
+        """The task family (``image2video``) of this operation."""
+        return self.operation_id.rsplit(".", 1)[0]
+
+    @property
+    def kind(self) -> str:
+        """``create``, ``get`` or ``list``."""
+        return self.operation_id.rsplit(".", 1)[1]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorProfile:
+    """The error shapes and HTTP statuses a gateway uses.
+
+    Shapes are :class:`~conformance.normalize.result.Shape` values (``kling-error``, ``newapi-error``,
+    ``openai-error``). ``*_code`` are the code values in the body (Kling ints as strings, or new-api
+    strings such as ``task_not_exist``).
+    """
+
+    shape: str = "kling-error"
+    auth_shape: str = "kling-error"
+    auth_status: int = 401
+    auth_code: str = "1001"
+    invalid_param_status: int = 400
+    invalid_param_code: str = "1201"
+    unknown_task_status: int = 404
+    unknown_task_shape: str = "kling-error"
+    unknown_task_code: str = "1203"
+    type_mismatch_status: int = 400  # new-api: 500 build_request_failed
+    type_mismatch_code: str = "1201"
+    rate_limit_status: int = 429
+    rate_limit_code: str = "1302"
+    rate_limit_message: str = "API request too fast"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Departure:
+    """A known, reviewed way the gateway departs from the canonical contract.
+
+    ``check`` names the catalog check the departure waives (empty: informational only);
+    ``operation`` the operationId it applies to (empty: all); ``json_path`` the field concerned.
+    ``evidence`` says where we know it from (document file and lines, reference section).
+    """
+
+    id: str
+    reason: str
+    evidence: str
+    check: str = ""
+    operation: str = ""
+    json_path: str = ""
+    kind: str = "behaviour"  # request | response | behaviour | documentation
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LifecycleProfile:
+    """How tasks progress on this gateway (used by the emulator, checked by lifecycle checks).
+
+    ``schedule`` pairs each raw status word with the seconds (unscaled) after submission at which the
+    task enters it; the last entry is the terminal success word. ``failed_word`` is the raw word of a
+    failed task. ``timestamp_unit`` is ``ms`` or ``s`` for the gateway's own timestamps.
+    """
+
+    schedule: tuple[tuple[str, float], ...] = (("submitted", 0.0), ("processing", 5.0), ("succeed", 60.0))
+    failed_word: str = "failed"
+    timestamp_unit: str = "ms"
+    callback: str = "official"  # official | upstream-id | none
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayProfile:
+    """Everything the tool knows about one gateway."""
+
+    id: str
+    title: str
+    family: str  # kling | newapi | onehub | custom: behaviour family the emulator models
+    evidence_kind: EvidenceKind
+    evidence_source: str
+    base_url: str
+    path_prefix: str = "/kling"
+    auth: AuthSpec = field(default_factory=AuthSpec)
+    operations: dict[str, OperationProfile] = field(default_factory=dict)
+    errors: ErrorProfile = field(default_factory=ErrorProfile)
+    lifecycle: LifecycleProfile = field(default_factory=LifecycleProfile)
+    departures: tuple[Departure, ...] = ()
+    accepts_data_uri: bool = False
+    requires_prompt: bool = False
+    drops_fields: tuple[str, ...] = ()  # request fields accepted but silently dropped
+    list_query: bool = True
+    external_id_query: bool = True
+    source_file: str = ""  # the TOML file the profile came from
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def operation(self, operation_id: str) -> OperationProfile | None:
+        """The profile of ``operation_id``, or ``None`` when the gateway does not document or support it."""
+        return self.operations.get(operation_id)
+
+    def supported_operations(self) -> list[str]:
+        """Operation ids the gateway supports, in canonical order."""
+        return [op for op, prof in self.operations.items() if prof.supported]
+
+    def departures_for(self, check: str, operation: str = "") -> list[Departure]:
+        """Departures that waive ``check`` on ``operation`` (or on every operation)."""
+        return [
+            d for d in self.departures if d.check == check and (not d.operation or not operation or d.operation == operation)
+        ]
