@@ -22,7 +22,9 @@ app = typer.Typer(
 )
 
 #: Subcommand modules (``conformance.cli.cmd_<name>``); each defines ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "version",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"conformance.cli.cmd_{_name}").register(app)
