@@ -22,9 +22,7 @@ app = typer.Typer(
 )
 
 #: Subcommand modules (``conformance.cli.cmd_<name>``); each defines ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "version",
-)
+COMMAND_MODULES: tuple[str, ...] = ("version",)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"conformance.cli.cmd_{_name}").register(app)

@@ -172,5 +172,7 @@ class GatewayProfile:
     def departures_for(self, check: str, operation: str = "") -> list[Departure]:
         """Departures that waive ``check`` on ``operation`` (or on every operation)."""
         return [
-            d for d in self.departures if d.check == check and (not d.operation or not operation or d.operation == operation)
+            d
+            for d in self.departures
+            if d.check == check and (not d.operation or not operation or d.operation == operation)
         ]
