@@ -39,7 +39,7 @@ class UsageError(ConformanceError):
             location = f"{location}, field {self.field!r}" if location else f"field {self.field!r}"
         text = f"{location}: {self.problem}" if location else self.problem
         if self.fix:
-            text = f"{text.rstrip('.')}. Fix: {self.fix}"
+            text = f"{text} Fix: {self.fix}" if text.endswith(("?", "!")) else f"{text.rstrip('.')}. Fix: {self.fix}"
         return text
 
 

@@ -95,6 +95,7 @@ class Verdict:
     json_path: str = ""
     exchange_ref: str = ""
     evidence: Evidence | None = None  # defaults to the evidence of exchange_ref's scenario
+    reason: str = ""  # for ``skipped``: not documented | not supported | budget | no evidence
 
 
 class CheckContext:
@@ -147,6 +148,7 @@ class CheckSpec:
     operations: tuple[str, ...]  # operation kinds or ids it applies to; () = gateway-wide
     paid: bool  # whether its evidence needs a paid (task-creating) call
     scenarios: tuple[str, ...] = ()  # scenario id patterns it reads (fnmatch); informs `plan`
+    basis: str = "canonical"  # what a pass means: canonical (Kling contract) | profile | document
 
 
 CHECKS: Registry[CheckSpec] = Registry("check")
@@ -159,8 +161,14 @@ def check(
     operations: tuple[str, ...] = (),
     paid: bool = False,
     scenarios: tuple[str, ...] = (),
+    basis: str = "canonical",
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function under its ``__name__`` (snake_case); its docstring is its description."""
+    """Register a check function under its ``__name__`` (snake_case); its docstring is its description.
+
+    ``basis`` says what the check judges against: ``canonical`` (the official Kling contract; the
+    profile's departures only turn expected fails into waivers), ``profile`` (the gateway profile's
+    expectations) or ``document`` (the gateway's own published document).
+    """
 
     def decorator(function: CheckFunction) -> CheckFunction:
         doc = (function.__doc__ or "").strip()
@@ -177,6 +185,7 @@ def check(
                 operations=operations,
                 paid=paid,
                 scenarios=scenarios,
+                basis=basis,
             ),
         )
         return function

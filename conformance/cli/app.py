@@ -22,7 +22,22 @@ app = typer.Typer(
 )
 
 #: Subcommand modules (``conformance.cli.cmd_<name>``); each defines ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("version",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "version",
+    "checks",
+    "spec",
+    "gateways",
+    "inspect",
+    "serve",
+    "docs",
+    "run",
+    "plan",
+    "compare",
+    "diff",
+    "merge",
+    "report",
+    "fuzz",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"conformance.cli.cmd_{_name}").register(app)

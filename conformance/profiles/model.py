@@ -67,6 +67,8 @@ class OperationProfile:
     success_status: int = 200
     path_variants: tuple[str, ...] = ()
     unsupported_status: int = 404
+    documented_shape: str = ""  # the shape the gateway's own document shows ("" = not documented)
+    evidence: str = ""  # where the operation is documented or known from (file:lines, reference §)
 
     @property
     def family(self) -> str:
@@ -102,6 +104,11 @@ class ErrorProfile:
     rate_limit_status: int = 429
     rate_limit_code: str = "1302"
     rate_limit_message: str = "API request too fast"
+    auth_invalid_code: str = "1002"  # code for a wrong key (auth_code is the missing-key code)
+    missing_prompt_code: str = ""  # new-api: "invalid_request" for an empty prompt ("" = invalid_param_code)
+    unsupported_status: int = 404  # what an operation the gateway does not route answers
+    unsupported_shape: str = "kling-error"
+    unsupported_code: str = "1202"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,6 +167,9 @@ class GatewayProfile:
     external_id_query: bool = True
     source_file: str = ""  # the TOML file the profile came from
     extra: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    extends: str = ""  # id of the profile this one layers on ("" = none)
+    derived_from: str = ""  # the gateway spec (specs/gateways/<id>.yaml) it takes documented facts from
 
     def operation(self, operation_id: str) -> OperationProfile | None:
         """The profile of ``operation_id``, or ``None`` when the gateway does not document or support it."""

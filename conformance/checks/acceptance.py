@@ -1,0 +1,309 @@
+"""Request acceptance: documented examples, minimal requests, optional parameters and image encodings.
+
+All of these judge the gateway against the canonical contract (the request is valid per the official
+Kling spec, so it must be accepted), except ``image_data_uri_as_documented``, which compares with what
+the gateway documents (``profile.accepts_data_uri``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from conformance.checks._support import (
+    NO_EVIDENCE,
+    NOT_DOCUMENTED,
+    acceptance_problem,
+    describe,
+    failed,
+    find_keys,
+    gate,
+    nothing_ran,
+    passed,
+    read_json,
+    rejection_problem,
+    scenario_case,
+    skipped,
+    traces_for,
+)
+from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
+from conformance.models import Severity
+
+#: Optional parameters whose scenarios ``optional_param_accepted`` judges (image encodings have their own checks).
+OPTIONAL_PARAMS = (
+    "cfg_scale",
+    "camera_control",
+    "masks",
+    "image_tail",
+    "negative_prompt",
+    "aspect_ratio",
+    "callback_url",
+    "external_task_id",
+    "sound",
+)
+
+_PARAM_MARKER = ".create.param."
+
+
+def _judge_acceptance(ctx: CheckContext, trace: ScenarioTrace, what: str, json_path: str = "") -> Verdict:
+    blocked = gate(trace)
+    if blocked is not None:
+        return blocked
+    main = trace.main
+    assert main is not None  # gate() guarantees it
+    norm = ctx.normalized(main)
+    problem = acceptance_problem(main, norm)
+    if problem is None:
+        return passed(
+            f"{what} accepted: task {norm.task_id!r} created", trace=trace, exchange=main, json_path=json_path
+        )
+    return failed(
+        f"{what} was not accepted: {problem}",
+        trace=trace,
+        exchange=main,
+        expected="2xx with a non-error body carrying a task id",
+        actual=describe(main, norm),
+        json_path=json_path,
+    )
+
+
+@check(
+    severity=Severity.HIGH,
+    area=Area.REQUEST_ACCEPTANCE,
+    operations=("create",),
+    paid=True,
+    scenarios=("*.create.doc-example",),
+)
+def doc_example_accepted(ctx: CheckContext) -> Iterator[Verdict]:
+    """The gateway's own documented request example is accepted (2xx, non-error body, task id).
+
+    Judged against the canonical acceptance rule. Where the gateway documents no example, the result is
+    skipped with reason "not documented".
+    """
+    traces = traces_for(ctx, "*.create.doc-example")
+    if not traces:
+        yield skipped(NOT_DOCUMENTED, "the gateway documents no request example")
+        return
+    for trace in traces:
+        yield _judge_acceptance(ctx, trace, "the documented request example")
+
+
+@check(
+    severity=Severity.CRITICAL,
+    area=Area.REQUEST_ACCEPTANCE,
+    operations=("create",),
+    paid=True,
+    scenarios=("*.create.minimal",),
+)
+def minimal_request_accepted(ctx: CheckContext) -> Iterator[Verdict]:
+    """A minimal canonical create request is accepted (2xx, non-error body, task id), per family.
+
+    Judged against the canonical contract: the request is valid per the official spec.
+    """
+    traces = traces_for(ctx, "*.create.minimal")
+    if not traces:
+        yield nothing_ran(["*.create.minimal"])
+        return
+    for trace in traces:
+        yield _judge_acceptance(ctx, trace, "the minimal canonical request")
+
+
+def _param_traces(ctx: CheckContext) -> list[tuple[str, ScenarioTrace]]:
+    found = []
+    for trace in traces_for(ctx, "*.create.param.*"):
+        name = scenario_case(trace, _PARAM_MARKER)
+        if name in OPTIONAL_PARAMS:
+            found.append((name, trace))
+    return found
+
+
+@check(
+    severity=Severity.HIGH,
+    area=Area.REQUEST_ACCEPTANCE,
+    operations=("create",),
+    paid=True,
+    scenarios=tuple(f"*.create.param.{name}" for name in OPTIONAL_PARAMS),
+)
+def optional_param_accepted(ctx: CheckContext) -> Iterator[Verdict]:
+    """Each official optional parameter (cfg_scale, camera_control, masks, ...) is accepted on create.
+
+    Judged against the canonical contract; one verdict per (operation, parameter) with the request
+    field as ``json_path``.
+    """
+    params = _param_traces(ctx)
+    if not params:
+        yield nothing_ran(["*.create.param.<name>"])
+        return
+    for name, trace in params:
+        yield _judge_acceptance(ctx, trace, f"a request with optional parameter {name!r}", json_path=f"$.{name}")
+
+
+def _sent_value(trace: ScenarioTrace, name: str) -> object:
+    body = trace.request_body
+    return body.get(name) if isinstance(body, dict) else None
+
+
+def _external_id_seen(ctx: CheckContext, trace: ScenarioTrace, sent: object) -> tuple[bool, str, str]:
+    """Whether any response of the trace echoes ``sent`` as external_task_id: (seen, path, what was seen)."""
+    echoed: list[str] = []
+    path = "$.data.task_info.external_task_id"
+    for exchange in trace.exchanges:
+        if exchange.response is None:
+            continue
+        norm = ctx.normalized(exchange)
+        if norm.external_task_id is not None:
+            if norm.external_task_id == sent:
+                return True, path, norm.external_task_id
+            echoed.append(norm.external_task_id)
+        body = read_json(exchange)
+        if body.ok:
+            for found_path, value in find_keys(body.value, "external_task_id"):
+                if value == sent:
+                    return True, found_path, str(value)
+                if value is not None:
+                    echoed.append(str(value))
+                    path = found_path
+    return False, path, ", ".join(repr(v) for v in echoed) if echoed else "absent from every response"
+
+
+@check(
+    severity=Severity.MEDIUM,
+    area=Area.REQUEST_ACCEPTANCE,
+    operations=("create",),
+    paid=True,
+    scenarios=("*.create.param.external_task_id", "*.create.param.callback_url"),
+)
+def optional_param_honoured(ctx: CheckContext) -> Iterator[Verdict]:
+    """An accepted optional parameter is honoured, not silently dropped, where the responses can show it.
+
+    Canonical contract: ``external_task_id`` is echoed in ``task_info.external_task_id`` and a
+    ``callback_url`` receives callbacks. Parameters with no visible effect in the response are skipped
+    with reason "no evidence".
+    """
+    params = _param_traces(ctx)
+    if not params:
+        yield nothing_ran(["*.create.param.<name>"])
+        return
+    for name, trace in params:
+        blocked = gate(trace)
+        if blocked is not None:
+            yield blocked
+            continue
+        main = trace.main
+        assert main is not None
+        if acceptance_problem(main, ctx.normalized(main)) is not None:
+            yield skipped(
+                NO_EVIDENCE,
+                f"{name!r} was not accepted, so honouring cannot be judged",
+                trace=trace,
+                json_path=f"$.{name}",
+            )
+            continue
+        if name == "external_task_id":
+            yield _judge_external_id(ctx, trace)
+        elif name == "callback_url":
+            if trace.callbacks:
+                yield passed(
+                    f"callback_url honoured: {len(trace.callbacks)} callback(s) received",
+                    trace=trace,
+                    json_path="$.callback_url",
+                )
+            else:
+                yield failed(
+                    "callback_url was accepted but no callback reached the receiver (silently dropped?)",
+                    trace=trace,
+                    exchange=main,
+                    expected="at least one callback POST",
+                    actual="no callback received",
+                    json_path="$.callback_url",
+                )
+        else:
+            yield skipped(
+                NO_EVIDENCE,
+                f"responses do not echo {name!r}; accepted vs honoured cannot be told apart",
+                trace=trace,
+                json_path=f"$.{name}",
+            )
+
+
+def _judge_external_id(ctx: CheckContext, trace: ScenarioTrace) -> Verdict:
+    sent = _sent_value(trace, "external_task_id")
+    if sent is None:
+        return skipped(NO_EVIDENCE, "the scenario's request body carries no external_task_id", trace=trace)
+    seen, path, actual = _external_id_seen(ctx, trace, sent)
+    if seen:
+        return passed(f"external_task_id {sent!r} echoed at {path}", trace=trace, exchange=trace.main, json_path=path)
+    return failed(
+        f"external_task_id {sent!r} was accepted but not echoed back (silently dropped?)",
+        trace=trace,
+        exchange=trace.polls[-1] if trace.polls else trace.main,
+        expected=sent,
+        actual=actual,
+        json_path=path,
+    )
+
+
+@check(
+    severity=Severity.HIGH,
+    area=Area.REQUEST_ACCEPTANCE,
+    operations=("create",),
+    paid=True,
+    scenarios=("*.create.param.image-base64",),
+)
+def image_base64_accepted(ctx: CheckContext) -> Iterator[Verdict]:
+    """An image sent as raw base64 (no ``data:`` prefix) is accepted like an image URL.
+
+    Judged against the canonical contract (image = URL or raw base64).
+    """
+    traces = traces_for(ctx, "*.create.param.image-base64")
+    if not traces:
+        yield nothing_ran(["*.create.param.image-base64"])
+        return
+    for trace in traces:
+        yield _judge_acceptance(ctx, trace, "a raw-base64 image", json_path="$.image")
+
+
+@check(
+    severity=Severity.MEDIUM,
+    area=Area.REQUEST_ACCEPTANCE,
+    operations=("create",),
+    paid=True,
+    scenarios=("*.create.param.image-data-uri",),
+    basis="profile",
+)
+def image_data_uri_as_documented(ctx: CheckContext) -> Iterator[Verdict]:
+    """A ``data:`` URI image is rejected (4xx + error body) or accepted, as the gateway documents.
+
+    Compares with the profile: ``profile.accepts_data_uri`` says acceptance is documented; otherwise
+    the canonical rule applies (official Kling rejects the prefix with 1201/HTTP 400).
+    """
+    traces = traces_for(ctx, "*.create.param.image-data-uri")
+    if not traces:
+        yield nothing_ran(["*.create.param.image-data-uri"])
+        return
+    documented_accept = ctx.profile.accepts_data_uri
+    for trace in traces:
+        blocked = gate(trace)
+        if blocked is not None:
+            yield blocked
+            continue
+        main = trace.main
+        assert main is not None
+        norm = ctx.normalized(main)
+        if documented_accept:
+            problem = acceptance_problem(main, norm)
+            expected = "accepted (the gateway documents data: URIs): 2xx with a task id"
+        else:
+            problem = rejection_problem(main, norm)
+            expected = "rejected as official Kling does: 4xx with an error body"
+        if problem is None:
+            verb = "accepted" if documented_accept else "rejected"
+            yield passed(f"data: URI image {verb} as documented ({describe(main, norm)})", trace=trace, exchange=main)
+        else:
+            yield failed(
+                f"data: URI image not handled as documented: {problem}",
+                trace=trace,
+                exchange=main,
+                expected=expected,
+                actual=describe(main, norm),
+                json_path="$.image",
+            )

@@ -1,0 +1,393 @@
+"""Lifecycle: the whole life of a task created by ``<family>.create.minimal`` and polled to the end.
+
+All judged against the canonical contract. Verdicts carry the family's create operation. The polls are
+the trace's exchanges after the create (``meta["purpose"] == "poll"``); a ranged GET of the result
+URL in live mode is an extra exchange with ``meta["purpose"] == "result-fetch"``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from conformance.checks._support import (
+    NO_EVIDENCE,
+    acceptance_problem,
+    describe,
+    errored,
+    failed,
+    family_of,
+    first_key_path,
+    gate,
+    is_2xx,
+    is_video_family,
+    nothing_ran,
+    passed,
+    purpose,
+    read_json,
+    skipped,
+    traces_for,
+    transport_problem,
+)
+from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
+from conformance.models import Exchange, Severity, TaskStatus
+from conformance.normalize.result import ERROR_SHAPES, NormalizedResponse
+
+_MINIMAL = "*.create.minimal"
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """A created task's create exchange, its id, and its readable polls (in order)."""
+
+    trace: ScenarioTrace
+    create: Exchange
+    task_id: str
+    polls: tuple[tuple[Exchange, NormalizedResponse], ...]
+
+    @property
+    def statuses(self) -> list[tuple[Exchange, TaskStatus]]:
+        """Known statuses in order (create first); ``unknown`` and status-less bodies are left out."""
+        found: list[tuple[Exchange, TaskStatus]] = []
+        for exchange, norm in self.polls:
+            if norm.status is not None and norm.status is not TaskStatus.UNKNOWN:
+                found.append((exchange, norm.status))
+        return found
+
+    @property
+    def final(self) -> tuple[Exchange, NormalizedResponse] | None:
+        """The last poll that carried a known status."""
+        for exchange, norm in reversed(self.polls):
+            if norm.status is not None and norm.status is not TaskStatus.UNKNOWN:
+                return exchange, norm
+        return None
+
+
+def _is_poll(exchange: Exchange) -> bool:
+    return purpose(exchange) in ("poll", "query", "")
+
+
+def _lifecycle(ctx: CheckContext, trace: ScenarioTrace) -> Lifecycle | Verdict:
+    """The trace's lifecycle, or the verdict saying why it cannot be judged."""
+    blocked = gate(trace)
+    if blocked is not None:
+        return blocked
+    create = trace.main
+    assert create is not None
+    norm = ctx.normalized(create)
+    problem = acceptance_problem(create, norm)
+    if problem is not None or not norm.task_id:
+        return skipped(NO_EVIDENCE, f"no task was created ({problem})", trace=trace, exchange=create)
+    polls: list[tuple[Exchange, NormalizedResponse]] = []
+    for exchange in trace.polls:
+        if not _is_poll(exchange) or exchange.response is None:
+            continue
+        polls.append((exchange, ctx.normalized(exchange)))
+    return Lifecycle(trace=trace, create=create, task_id=norm.task_id, polls=tuple(polls))
+
+
+def _each(ctx: CheckContext, pattern: str = _MINIMAL) -> Iterator[Lifecycle | Verdict]:
+    traces = traces_for(ctx, pattern)
+    if not traces:
+        yield nothing_ran([pattern])
+        return
+    for trace in traces:
+        yield _lifecycle(ctx, trace)
+
+
+def _no_polls(life: Lifecycle) -> Verdict:
+    return skipped(NO_EVIDENCE, "the task was never polled", trace=life.trace, exchange=life.create)
+
+
+@check(severity=Severity.CRITICAL, area=Area.LIFECYCLE, operations=("create", "get"), paid=True, scenarios=(_MINIMAL,))
+def created_task_queryable(ctx: CheckContext) -> Iterator[Verdict]:
+    """The task id returned by create is queryable, and the query answers with the same id.
+
+    Judged against the canonical Kling contract.
+    """
+    for life in _each(ctx):
+        if isinstance(life, Verdict):
+            yield life
+            continue
+        if not life.polls:
+            transport = [transport_problem(ex) for ex in life.trace.polls if transport_problem(ex)]
+            if transport:
+                yield errored(f"every query failed: {transport[0]}", trace=life.trace)
+            else:
+                yield _no_polls(life)
+            continue
+        good = [(ex, n) for ex, n in life.polls if is_2xx(ex) and n.shape not in ERROR_SHAPES and not n.is_error]
+        if not good:
+            exchange, norm = life.polls[0]
+            yield failed(
+                f"task {life.task_id!r} could not be queried: {describe(exchange, norm)}",
+                trace=life.trace,
+                exchange=exchange,
+                expected=f"2xx with task {life.task_id!r}",
+                actual=describe(exchange, norm),
+            )
+            continue
+        exchange, norm = good[0]
+        if norm.task_id == life.task_id:
+            yield passed(f"task {life.task_id!r} queried back with the same id", trace=life.trace, exchange=exchange)
+            continue
+        body = read_json(exchange)
+        yield failed(
+            f"querying task {life.task_id!r} returned id {norm.task_id!r}",
+            trace=life.trace,
+            exchange=exchange,
+            expected=life.task_id,
+            actual=norm.task_id,
+            json_path=first_key_path(body.value, "task_id", "id") if body.ok else "$",
+        )
+
+
+@check(severity=Severity.HIGH, area=Area.LIFECYCLE, operations=("create", "get"), paid=True, scenarios=(_MINIMAL,))
+def task_id_stable(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every poll of a task reports the id that create returned (no id swaps mid-life).
+
+    Judged against the canonical Kling contract.
+    """
+    for life in _each(ctx):
+        if isinstance(life, Verdict):
+            yield life
+            continue
+        carrying = [(ex, n) for ex, n in life.polls if n.task_id]
+        if not carrying:
+            yield (
+                _no_polls(life)
+                if not life.polls
+                else skipped(NO_EVIDENCE, "no poll body carried a task id", trace=life.trace)
+            )
+            continue
+        changed = [(ex, n) for ex, n in carrying if n.task_id != life.task_id]
+        if not changed:
+            yield passed(f"id {life.task_id!r} stable across {len(carrying)} poll(s)", trace=life.trace)
+            continue
+        exchange, norm = changed[0]
+        body = read_json(exchange)
+        yield failed(
+            f"the task id changed from {life.task_id!r} to {norm.task_id!r} in {len(changed)} poll(s)",
+            trace=life.trace,
+            exchange=exchange,
+            expected=life.task_id,
+            actual=norm.task_id,
+            json_path=first_key_path(body.value, "task_id", "id") if body.ok else "$",
+        )
+
+
+@check(severity=Severity.HIGH, area=Area.LIFECYCLE, operations=("get",), paid=True, scenarios=(_MINIMAL,))
+def status_transitions_forward(ctx: CheckContext) -> Iterator[Verdict]:
+    """Task status only moves forward (submitted → processing → succeed|failed); terminal states stay.
+
+    ``unknown`` words and error polls are not transitions and are ignored.
+
+    Judged against the canonical Kling contract.
+    """
+    for life in _each(ctx):
+        if isinstance(life, Verdict):
+            yield life
+            continue
+        create_status = ctx.normalized(life.create).status
+        sequence = list(life.statuses)
+        if create_status is not None and create_status is not TaskStatus.UNKNOWN:
+            sequence.insert(0, (life.create, create_status))
+        if len(sequence) < 2:
+            yield skipped(NO_EVIDENCE, "fewer than two statuses were observed", trace=life.trace)
+            continue
+        words = [s.value for _, s in sequence]
+        problem: tuple[Exchange, str, str] | None = None
+        for (_, before), (exchange, after) in itertools.pairwise(sequence):
+            if before.is_terminal and after is not before:
+                problem = (exchange, f"terminal {before.value!r} changed to {after.value!r}", before.value)
+                break
+            if after.rank < before.rank:
+                problem = (exchange, f"status went back from {before.value!r} to {after.value!r}", before.value)
+                break
+        if problem is None:
+            yield passed(f"forward-only: {' → '.join(_dedupe(words))}", trace=life.trace)
+            continue
+        exchange, what, expected = problem
+        body = read_json(exchange)
+        yield failed(
+            f"{what} (sequence: {' → '.join(_dedupe(words))})",
+            trace=life.trace,
+            exchange=exchange,
+            expected=f"{expected} or later",
+            actual=ctx.normalized(exchange).raw_status,
+            json_path=first_key_path(body.value, "task_status", "status") if body.ok else "$",
+        )
+
+
+def _dedupe(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        if not out or out[-1] != word:
+            out.append(word)
+    return out
+
+
+@check(severity=Severity.CRITICAL, area=Area.LIFECYCLE, operations=("get",), paid=True, scenarios=(_MINIMAL,))
+def success_has_result_url(ctx: CheckContext) -> Iterator[Verdict]:
+    """A succeeded task carries at least one result URL, and a video result carries its duration.
+
+    Judged against the canonical Kling contract.
+    """
+    for life in _each(ctx):
+        if isinstance(life, Verdict):
+            yield life
+            continue
+        final = life.final
+        if final is None or final[1].status is not TaskStatus.SUCCEED:
+            state = final[1].status.value if final and final[1].status else "not terminal"
+            yield skipped(NO_EVIDENCE, f"the task did not succeed ({state})", trace=life.trace)
+            continue
+        exchange, norm = final
+        video = is_video_family(family_of(life.trace.operation_id))
+        urls = norm.video_urls if video else norm.image_urls
+        kind = "video" if video else "image"
+        path = "$.data.task_result.videos[0].url" if video else "$.data.task_result.images[0].url"
+        if not urls:
+            other = norm.image_urls if video else norm.video_urls
+            yield failed(
+                f"the task succeeded but carries no {kind} URL"
+                + (f" (found {len(other)} other URL(s))" if other else ""),
+                trace=life.trace,
+                exchange=exchange,
+                expected=f"at least one {kind} URL",
+                actual="none",
+                json_path=path,
+            )
+            continue
+        if video and not [d for d in norm.video_durations if str(d).strip()]:
+            yield failed(
+                f"the task succeeded with {len(urls)} video URL(s) but no duration",
+                trace=life.trace,
+                exchange=exchange,
+                expected="a duration per video (string seconds)",
+                actual="absent",
+                json_path="$.data.task_result.videos[0].duration",
+            )
+            continue
+        yield passed(f"{len(urls)} {kind} URL(s): {urls[0]}", trace=life.trace, exchange=exchange)
+
+
+@check(severity=Severity.HIGH, area=Area.LIFECYCLE, operations=("get",), paid=True, scenarios=("*.create.*",))
+def failure_has_reason(ctx: CheckContext) -> Iterator[Verdict]:
+    """A failed task says why (``task_status_msg`` or equivalent), not an empty string or ``SUCCEED``.
+
+    Judged against the canonical Kling contract.
+    """
+    judged = 0
+    for life in _each(ctx, "*.create.*"):
+        if isinstance(life, Verdict):
+            continue
+        final = life.final
+        if final is None or final[1].status is not TaskStatus.FAILED:
+            continue
+        judged += 1
+        exchange, norm = final
+        reason = (norm.failure_reason or "").strip()
+        if reason and reason.upper() not in ("SUCCEED", "SUCCESS"):
+            yield passed(f"failed task says why: {reason[:80]!r}", trace=life.trace, exchange=exchange)
+        else:
+            yield failed(
+                "a failed task carries no failure reason",
+                trace=life.trace,
+                exchange=exchange,
+                expected="a non-empty reason (task_status_msg)",
+                actual=norm.failure_reason,
+                json_path="$.data.task_status_msg",
+            )
+    if not judged:
+        yield skipped(NO_EVIDENCE, "no created task ended in the failed state")
+
+
+@check(severity=Severity.MEDIUM, area=Area.LIFECYCLE, operations=("get",), paid=True, scenarios=(_MINIMAL,))
+def task_completes_within_deadline(ctx: CheckContext) -> Iterator[Verdict]:
+    """A created task reaches a terminal state within the per-task deadline.
+
+    Judged against the canonical Kling contract.
+    """
+    traces = traces_for(ctx, _MINIMAL)
+    if not traces:
+        yield nothing_ran([_MINIMAL])
+        return
+    for trace in traces:
+        deadline = trace.meta.get("deadline_s")
+        if trace.deadline_exceeded and not trace.skipped_reason:
+            last = trace.exchanges[-1] if trace.exchanges else None
+            status = ctx.normalized(last).raw_status if last is not None and last.response is not None else None
+            yield failed(
+                "the task did not reach a terminal state before the deadline"
+                + (f" ({deadline} s)" if deadline is not None else ""),
+                trace=trace,
+                exchange=last,
+                expected="succeed or failed" + (f" within {deadline} s" if deadline is not None else ""),
+                actual=f"still {status!r}" if status else "not terminal",
+            )
+            continue
+        life = _lifecycle(ctx, trace)
+        if isinstance(life, Verdict):
+            yield life
+            continue
+        final = life.final
+        if final is not None and final[1].status is not None and final[1].status.is_terminal:
+            yield passed(f"terminal {final[1].status.value!r} reached in time", trace=trace, exchange=final[0])
+        else:
+            yield skipped(NO_EVIDENCE, "polling stopped before a terminal state, without a deadline", trace=trace)
+
+
+def _media_ok(content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media.startswith(("video/", "image/"))
+
+
+@check(severity=Severity.HIGH, area=Area.LIFECYCLE, operations=("get",), paid=True, scenarios=(_MINIMAL,))
+def result_url_fetchable(ctx: CheckContext) -> Iterator[Verdict]:
+    """In live mode the result URL answers a ranged GET with 200/206 and a video/* or image/* type.
+
+    Judged against the canonical Kling contract.
+    """
+    for life in _each(ctx):
+        if isinstance(life, Verdict):
+            yield life
+            continue
+        fetches = [ex for ex in life.trace.exchanges if purpose(ex) == "result-fetch"]
+        if not fetches:
+            final = life.final
+            succeeded = final is not None and final[1].status is TaskStatus.SUCCEED
+            if not succeeded:
+                yield skipped(NO_EVIDENCE, "the task did not succeed, so there is no result URL", trace=life.trace)
+            elif ctx.mode == "replay":
+                yield skipped(NO_EVIDENCE, "result URLs are only fetched in live mode", trace=life.trace)
+            else:
+                yield errored("the task succeeded but the harness made no result fetch", trace=life.trace)
+            continue
+        fetch = fetches[-1]
+        problem = transport_problem(fetch)
+        if problem:
+            yield errored(f"result fetch of {fetch.request.url}: {problem}", trace=life.trace, exchange=fetch)
+            continue
+        assert fetch.response is not None
+        status = fetch.response.status_code
+        declared = fetch.response.header("content-type")
+        if status not in (200, 206):
+            yield failed(
+                f"result URL answered HTTP {status}",
+                trace=life.trace,
+                exchange=fetch,
+                expected="200 or 206",
+                actual=status,
+            )
+        elif not _media_ok(declared):
+            yield failed(
+                f"result URL served Content-Type {declared!r}",
+                trace=life.trace,
+                exchange=fetch,
+                expected="video/* or image/*",
+                actual=declared or "absent",
+            )
+        else:
+            yield passed(f"result URL fetchable (HTTP {status}, {declared})", trace=life.trace, exchange=fetch)

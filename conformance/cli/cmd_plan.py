@@ -1,0 +1,90 @@
+"""``kling-conformance plan``: print the calls a run would make, marking the ones that cost money."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from conformance.errors import EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plan`` command to ``app``."""
+
+    @app.command("plan")
+    def plan(
+        gateway: Annotated[
+            list[str] | None, typer.Option("--gateway", "-g", metavar="ID", help="Gateway id (repeatable) or 'all'.")
+        ] = None,
+        profile: Annotated[
+            list[str] | None, typer.Option("--profile", metavar="PATH", help="A user profile TOML (repeatable).")
+        ] = None,
+        mode: Annotated[
+            str, typer.Option("--mode", metavar="MODE", help="The mode the run would use: live | record | replay.")
+        ] = "live",
+        emulator: Annotated[
+            bool, typer.Option("--emulator", help="Plan a run against the in-process emulator.")
+        ] = False,
+        base_url: Annotated[
+            str | None, typer.Option("--base-url", metavar="URL", help="Point the profile(s) at another host.")
+        ] = None,
+        max_paid_tasks: Annotated[
+            int | None, typer.Option("--max-paid-tasks", metavar="N", help="Cap on task-creating calls.")
+        ] = None,
+        shard: Annotated[str | None, typer.Option("--shard", metavar="I/N", help="Only shard i of n.")] = None,
+        show_skipped: Annotated[
+            bool, typer.Option("--show-skipped/--hide-skipped", help="List skipped scenarios too.")
+        ] = True,
+    ) -> None:
+        """Show every call a run would make; [PAID] marks task-creating calls, [budget] the ones skipped for budget."""
+        from conformance.cli.cmd_run import parse_shard
+        from conformance.harness.options import RunOptions
+        from conformance.harness.runner import load_profiles, plan_run
+
+        options = RunOptions(
+            gateways=list(gateway or []),
+            profile_paths=list(profile or []),
+            mode=mode,
+            emulator=emulator,
+            base_url=base_url,
+            max_paid_tasks=max_paid_tasks,
+            shard=parse_shard(shard),  # type: ignore[arg-type]
+        )
+        options.validate()
+        profiles = load_profiles(options)
+        run_plan, _ = plan_run(options, profiles)
+        cap = run_plan.max_paid_tasks
+        total_calls = 0
+        for item_profile in profiles:
+            items = run_plan.gateways[item_profile.id]
+            target = "emulator" if emulator else item_profile.base_url or "no base URL: pass --base-url"
+            typer.echo(f"{item_profile.id}  ({target})")
+            for item in items:
+                s = item.scenario
+                if not item.runs:
+                    if show_skipped:
+                        mark = "[budget]" if item.skipped_reason == "budget" else "[skip]"
+                        typer.echo(f"  {mark:<9}{s.id}  ({item.skipped_reason})")
+                    continue
+                tag = "[PAID]" if s.paid else "[free]"
+                if s.shares_task_with:
+                    typer.echo(f"  {'[shared]':<9}{s.id}  (reuses the task of {s.shares_task_with})")
+                    continue
+                for request in s.requests:
+                    total_calls += 1
+                    query = "&".join(f"{k}={v}" for k, v in request.query)
+                    path = request.path + (f"?{query}" if query else "")
+                    label = tag if request.purpose == "create" else "[free]"
+                    typer.echo(f"  {label:<9}{request.method:<5}{path}  <{s.id}>")
+                if s.polled:
+                    typer.echo(f"  {'[free]':<9}GET  (poll until terminal)  <{s.id}>")
+                elif s.follow_up_query:
+                    typer.echo(f"  {'[free]':<9}GET  (one query if a task was created)  <{s.id}>")
+        paid = run_plan.paid_planned
+        budget_skipped = sum(p.skipped_reason == "budget" for items in run_plan.gateways.values() for p in items)
+        typer.echo(
+            f"paid tasks: {paid} planned of {'unlimited' if cap is None else cap}; "
+            f"{budget_skipped} paid scenario(s) skipped for budget; {total_calls} request(s) before polling"
+        )
+        raise typer.Exit(EXIT_OK)

@@ -1,0 +1,218 @@
+"""``kling-conformance run``: run the check catalog against gateways and write the reports.
+
+With no flags it replays every built-in gateway from the bundled cassettes, offline, and writes
+``reports/<run-id>/`` (+ ``reports/latest``). Exit codes: 0 every check held, 1 findings, 2 usage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from conformance.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from conformance.models import Outcome
+from conformance.runmodel import RunReport
+
+EXIT_INTERRUPTED = 130
+
+
+def parse_shard(value: str | None) -> object:
+    """``--shard i/n`` → :class:`~conformance.harness.plan.Shard` (``None`` when absent)."""
+    if not value:
+        return None
+    from conformance.harness.plan import Shard
+
+    return Shard.parse(value)
+
+
+def summary_lines(report: RunReport) -> list[str]:
+    """One line per gateway with its outcome counts, plus a total line."""
+    lines = []
+    order = [Outcome.PASS, Outcome.FAIL, Outcome.WAIVED, Outcome.SKIPPED, Outcome.ERROR]
+    for gateway in report.meta.gateways:
+        counts = Counter(r.outcome for r in report.results if r.gateway == gateway)
+        kinds = sorted(
+            {r.evidence.kind.value for r in report.results if r.gateway == gateway and r.outcome != Outcome.SKIPPED}
+        )
+        parts = ", ".join(f"{counts.get(o, 0)} {o.value}" for o in order)
+        lines.append(f"  {gateway:<16} {parts}  [evidence: {', '.join(kinds) or 'none'}]")
+    total = Counter(r.outcome for r in report.results)
+    lines.append("  " + "total".ljust(16) + " " + ", ".join(f"{total.get(o, 0)} {o.value}" for o in order))
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``run`` command to ``app``."""
+
+    @app.command("run")
+    def run(
+        gateway: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--gateway", "-g", metavar="ID", help="Gateway id (repeatable) or 'all'. Default: every built-in."
+            ),
+        ] = None,
+        profile: Annotated[
+            list[str] | None, typer.Option("--profile", metavar="PATH", help="A user profile TOML (repeatable).")
+        ] = None,
+        mode: Annotated[
+            str, typer.Option("--mode", metavar="MODE", help="replay (offline, default) | record | live.")
+        ] = "replay",
+        emulator: Annotated[
+            bool, typer.Option("--emulator", help="Run live against the in-process emulator (no key needed).")
+        ] = False,
+        base_url: Annotated[
+            str | None, typer.Option("--base-url", metavar="URL", help="Point the profile(s) at another host.")
+        ] = None,
+        max_paid_tasks: Annotated[
+            int | None,
+            typer.Option(
+                "--max-paid-tasks",
+                metavar="N",
+                help="Cap on task-creating calls (default: 0 on real hosts, unlimited on the emulator/loopback).",
+            ),
+        ] = None,
+        reports_dir: Annotated[
+            Path, typer.Option("--reports-dir", metavar="DIR", help="Where reports/<run-id>/ and reports/latest go.")
+        ] = Path("reports"),
+        cassettes: Annotated[
+            Path | None,
+            typer.Option(
+                "--cassettes",
+                metavar="DIR",
+                help="Cassette folder (default: the bundled one for replay, ./cassettes for record).",
+            ),
+        ] = None,
+        shard: Annotated[
+            str | None, typer.Option("--shard", metavar="I/N", help="Run shard i of n (e.g. 1/4); join with 'merge'.")
+        ] = None,
+        deadline: Annotated[
+            float | None,
+            typer.Option("--deadline", metavar="SECONDS", help="Run deadline in seconds (then a partial report)."),
+        ] = None,
+        task_deadline: Annotated[
+            float | None, typer.Option("--task-deadline", metavar="SECONDS", help="Per-task deadline in seconds.")
+        ] = None,
+        poll_interval: Annotated[
+            float | None, typer.Option("--poll-interval", metavar="SECONDS", help="Seconds between polls.")
+        ] = None,
+        time_scale: Annotated[
+            float, typer.Option("--time-scale", metavar="F", help="Emulator schedule multiplier (with --emulator).")
+        ] = 0.002,
+        faults: Annotated[
+            str,
+            typer.Option(
+                "--faults",
+                metavar="SPEC",
+                help="Fault plan for the in-process emulator (with --emulator), e.g. html502@newapi=0.1.",
+            ),
+        ] = "",
+        max_body_bytes: Annotated[
+            int, typer.Option("--max-body-bytes", metavar="BYTES", help="Cap on one response body, bytes.")
+        ] = 8 * 1024 * 1024,
+        read_timeout: Annotated[
+            float, typer.Option("--read-timeout", metavar="SECONDS", help="Time cap on one response, seconds.")
+        ] = 60.0,
+        callback_url: Annotated[
+            str | None,
+            typer.Option(
+                "--callback-url",
+                metavar="URL",
+                help="Public URL forwarding to the local callback receiver (live gateways).",
+            ),
+        ] = None,
+        callback_port: Annotated[
+            int,
+            typer.Option(
+                "--callback-port", metavar="PORT", help="Fixed port for the local callback receiver (0 = any)."
+            ),
+        ] = 0,
+        check: Annotated[
+            list[str] | None, typer.Option("--check", metavar="ID", help="Only this check id (repeatable).")
+        ] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.")] = False,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every scenario as it finishes.")] = False,
+    ) -> None:
+        """Run the conformance checks and write reports (default: replay every built-in gateway offline)."""
+        from dataclasses import replace
+
+        from conformance.harness.client import HttpLimits
+        from conformance.harness.options import RunOptions
+        from conformance.harness.runner import RunState, run_and_write
+
+        if max_body_bytes < 1024:
+            raise UsageError("--max-body-bytes must be at least 1024", where="--max-body-bytes", fix="e.g. 8388608")
+        if read_timeout <= 0:
+            raise UsageError("--read-timeout must be positive", where="--read-timeout", fix="e.g. --read-timeout 60")
+        options = RunOptions(
+            gateways=list(gateway or []),
+            profile_paths=list(profile or []),
+            mode=mode,
+            emulator=emulator,
+            base_url=base_url,
+            max_paid_tasks=max_paid_tasks,
+            reports_dir=reports_dir,
+            cassettes_dir=cassettes,
+            shard=parse_shard(shard),  # type: ignore[arg-type]
+            deadline=deadline,
+            task_deadline=task_deadline,
+            poll_interval=poll_interval,
+            time_scale=time_scale,
+            emulator_faults=faults,
+            callback_url=callback_url,
+            callback_port=callback_port,
+            checks=list(check or []),
+            limits=replace(HttpLimits(), max_body_bytes=max_body_bytes, read_seconds=read_timeout),
+            quiet=quiet,
+            verbose=verbose,
+        )
+        options.validate()
+        progress = _progress(options)
+        state = RunState()
+        try:
+            report = asyncio.run(run_and_write(options, state=state, progress=progress))
+        except KeyboardInterrupt:
+            where = f" Partial report (marked incomplete): {state.report_dir}" if state.report_dir else ""
+            typer.echo(f"interrupted.{where}", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        if not quiet or report.has_findings:
+            typer.echo(
+                f"kling-conformance {report.meta.mode} run {report.meta.run_id}"
+                + (" (INCOMPLETE)" if report.meta.incomplete else "")
+            )
+            for line in summary_lines(report):
+                typer.echo(line)
+            budget = report.meta.budget
+            cap = budget.get("max_paid_tasks")
+            typer.echo(
+                f"  paid tasks: {budget.get('paid_tasks_used', 0)} of {'unlimited' if cap is None else cap}"
+                + (" (replayed, nothing spent)" if report.meta.mode == "replay" else "")
+            )
+        if state.report_dir is not None:
+            typer.echo(f"report: {state.report_dir}")
+        if state.cassettes_written:
+            typer.echo(
+                f"cassettes: {state.cassettes_written} written under {options.cassettes_dir or 'cassettes'}/"
+                " (replay them with --cassettes)"
+            )
+        if state.interrupted:
+            typer.echo("interrupted: the report above is partial (marked incomplete)", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED)
+        raise typer.Exit(EXIT_FINDINGS if report.has_findings else EXIT_OK)
+
+
+def _progress(options: object) -> object:
+    """The progress display: live runs show it; replay only with --verbose."""
+    from conformance.reports.progress import NullProgress, make_progress
+
+    quiet = getattr(options, "quiet", False)
+    verbose = getattr(options, "verbose", False)
+    if getattr(options, "mode", "replay") == "replay" and not verbose:
+        return NullProgress()
+    level = "quiet" if quiet else "verbose" if verbose else "normal"
+    return make_progress(level, sys.stderr)

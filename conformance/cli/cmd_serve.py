@@ -1,0 +1,150 @@
+"""``kling-conformance serve``: run the reference gateway emulator on loopback until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from conformance.emulator import DEFAULT_KEYS_ENV, FAULT_KINDS, EmulatorConfig, FaultPlan
+from conformance.emulator.server import bind_socket, install_log_redaction, uvicorn_server
+from conformance.errors import UsageError
+from conformance.profiles import resolve_profiles
+
+
+def _keys_from_env(variable: str) -> tuple[str, ...]:
+    if not variable or not variable.replace("_", "").isalnum():
+        raise UsageError(
+            f"{variable!r} is not an environment variable name",
+            where="--key-env",
+            fix=f"name a variable, e.g. --key-env {DEFAULT_KEYS_ENV}",
+        )
+    return tuple(k.strip() for k in os.environ.get(variable, "").split(",") if k.strip())
+
+
+def _check_ranges(time_scale: float, fail_share: float, port: int, max_tasks: int) -> None:
+    if time_scale <= 0:
+        raise UsageError(
+            f"time scale {time_scale} must be > 0",
+            where="--time-scale",
+            fix="use e.g. 0.01 to run a 60 s schedule in 0.6 s, or 1 for real time",
+        )
+    if not 0 <= fail_share <= 1:
+        raise UsageError(
+            f"fail share {fail_share} is outside [0, 1]",
+            where="--fail-share",
+            fix="use a share such as 0.1 (one task in ten fails)",
+        )
+    if not 0 <= port <= 65535:
+        raise UsageError(f"port {port} is outside [0, 65535]", where="--port", fix="use 0 for a free port")
+    if max_tasks < 1:
+        raise UsageError(f"max tasks {max_tasks} must be >= 1", where="--max-tasks", fix="use e.g. 10000")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command to ``app``."""
+
+    @app.command("serve")
+    def serve(
+        gateway: Annotated[
+            list[str] | None, typer.Option("--gateway", "-g", help="Gateway id to serve (repeatable).")
+        ] = None,
+        all_gateways: Annotated[bool, typer.Option("--all", help="Serve every built-in profile.")] = False,
+        profile: Annotated[list[str] | None, typer.Option("--profile", help="Extra profile TOML (repeatable).")] = None,
+        host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 8787,
+        time_scale: Annotated[
+            float, typer.Option("--time-scale", help="Multiply every task schedule (0.01 = 100x faster).")
+        ] = 1.0,
+        seed: Annotated[int, typer.Option(help="Seed for ids, outcomes and probabilistic faults.")] = 0,
+        faults: Annotated[
+            str, typer.Option(help="Fault plan, e.g. 'latency=0.2:50ms,html502=0.1,truncated=0.05'.")
+        ] = "",
+        fail_share: Annotated[
+            float, typer.Option("--fail-share", help="Share of tasks that fail the Kling way.")
+        ] = 0.0,
+        key_env: Annotated[
+            str,
+            typer.Option(
+                "--key-env", help="Variable holding accepted keys, comma-separated; AK|SK pairs accept signed JWTs."
+            ),
+        ] = DEFAULT_KEYS_ENV,
+        rate_limit: Annotated[
+            float | None, typer.Option("--rate-limit", help="Requests/s per gateway before 429.")
+        ] = None,
+        max_running: Annotated[
+            int | None, typer.Option("--max-running", help="Running tasks per gateway before 429.")
+        ] = None,
+        max_tasks: Annotated[int, typer.Option("--max-tasks", help="Tasks kept in memory (oldest evicted).")] = 10_000,
+        allow_remote_callbacks: Annotated[
+            bool, typer.Option("--allow-remote-callbacks", help="Deliver callbacks to non-loopback hosts.")
+        ] = False,
+        access_log: Annotated[
+            bool, typer.Option("--access-log", help="Log every request (keys are never logged).")
+        ] = False,
+        list_faults: Annotated[
+            bool,
+            typer.Option("--list-faults", help="List the fault kinds for --faults and X-Emulator-Fault, then exit."),
+        ] = False,
+    ) -> None:
+        """Serve gateway profiles over HTTP as a stub gateway (the reference emulator)."""
+        if list_faults:
+            _print_fault_kinds()
+            return
+        _check_ranges(time_scale, fail_share, port, max_tasks)
+        plan = FaultPlan.parse(faults, where="--faults")
+        keys = _keys_from_env(key_env)
+        selected = ["all"] if all_gateways else list(gateway or [])
+        profiles = resolve_profiles(selected, list(profile or []))
+        config = EmulatorConfig(
+            keys=keys,
+            time_scale=time_scale,
+            seed=seed,
+            faults=plan,
+            fail_share=fail_share,
+            rate_limit=rate_limit,
+            max_running_tasks=max_running,
+            max_tasks=max_tasks,
+            callback_allow_remote=allow_remote_callbacks,
+        )
+        try:
+            sock = bind_socket(host, port)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot bind {host}:{port}: {exc.strerror or exc}",
+                where="--port",
+                fix="choose another port, or --port 0 for a free one",
+            ) from None
+        install_log_redaction(keys)
+        server = uvicorn_server(profiles, config, access_log=access_log, log_level="info" if access_log else "warning")
+        try:
+            _announce(host, sock.getsockname()[1], [p.id for p in profiles], keys, key_env, plan)
+            server.run(sockets=[sock])  # uvicorn turns SIGINT/SIGTERM into a graceful shutdown
+        except KeyboardInterrupt:  # Ctrl-C before uvicorn took over the signal: still a clean stop
+            pass
+        finally:
+            sock.close()
+
+
+def _print_fault_kinds() -> None:
+    typer.echo("Fault kinds (--faults KIND[@GATEWAY][=P|=#N|=%N][:ARG], or the header X-Emulator-Fault: KIND[:ARG]):")
+    for name, kind in FAULT_KINDS.items():
+        argument = "" if kind.arg_help == "no argument" else f"  [ARG: {kind.arg_help}]"
+        typer.echo(f"  {name:<22} {kind.summary}{argument}")
+
+
+def _announce(host: str, port: int, gateways: list[str], keys: tuple[str, ...], key_env: str, plan: FaultPlan) -> None:
+    shown = f"[{host}]" if ":" in host else host
+    if not keys:
+        typer.echo(f"${key_env} is not set: accepting any Bearer token (a wrong key is not detected)", err=True)
+    typer.echo(f"kling-conformance emulator on http://{shown}:{port} (Ctrl-C to stop)")
+    for gateway_id in gateways:
+        typer.echo(f"  {gateway_id:<16} http://{shown}:{port}/{gateway_id}")
+    typer.echo(f"  health           http://{shown}:{port}/healthz")
+    if keys:
+        typer.echo(f"accepting {len(keys)} key(s) from ${key_env}")
+    if plan:
+        typer.echo(f"faults: {plan.render()}")
+    sys.stdout.flush()

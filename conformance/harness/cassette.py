@@ -1,0 +1,337 @@
+"""Cassette files: vcrpy's format (``version: 1`` + ``interactions``) plus a ``kling_conformance:`` block.
+
+One cassette per (gateway, scenario): ``cassettes/<gateway>/<scenario>.yaml``. vcrpy can read every
+cassette we write (its loader ignores the extra top-level block); we read them with libyaml's
+``CSafeLoader`` into plain dataclasses and serve them through :mod:`conformance.harness.replay`.
+
+Bodies are stored as text (JSON stays readable JSON-in-YAML); they are already redacted and shrunk by
+:mod:`conformance.harness.redact` when a cassette is built, so nothing secret reaches disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance.errors import CassetteError
+from conformance.harness.atomic import write_atomic
+from conformance.models import Evidence, EvidenceKind, RecordedRequest, RecordedResponse
+
+#: Version of the ``kling_conformance`` block; a cassette with a higher one was written by a newer tool.
+CASSETTE_FORMAT = 1
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+_REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interaction:
+    """One recorded request with its response, or the transport error that replaced the response."""
+
+    request: RecordedRequest
+    response: RecordedResponse | None
+    purpose: str = ""
+    error: str = ""
+    elapsed_ms: float = 0.0
+
+
+@dataclass(slots=True, kw_only=True)
+class Cassette:
+    """Everything one scenario recorded for one gateway."""
+
+    gateway: str
+    scenario: str
+    operation: str
+    evidence: Evidence
+    base_url: str
+    interactions: list[Interaction] = field(default_factory=list)
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
+    error: str = ""
+    deadline_exceeded: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def to_document(self) -> dict[str, Any]:
+        """The YAML document (vcrpy keys plus our block)."""
+        block: dict[str, Any] = {
+            "format": CASSETTE_FORMAT,
+            "gateway": self.gateway,
+            "scenario": self.scenario,
+            "operation": self.operation,
+            "base_url": self.base_url,
+            "evidence": self.evidence.to_dict(),
+            "tool_version": self.evidence.tool_version,
+        }
+        if self.callbacks:
+            block["callbacks"] = self.callbacks
+        if self.error:
+            block["error"] = self.error
+        if self.deadline_exceeded:
+            block["deadline_exceeded"] = True
+        if self.meta:
+            block["meta"] = self.meta
+        return {
+            "kling_conformance": block,
+            "interactions": [_interaction_to_dict(i) for i in self.interactions],
+            "version": 1,
+        }
+
+    def dumps(self) -> str:
+        """Serialised YAML text (deterministic for equal content)."""
+        text: str = yaml.dump(
+            self.to_document(),
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            width=1000,
+            default_flow_style=False,
+        )
+        return text
+
+    def write(self, path: Path) -> None:
+        """Write atomically to ``path``."""
+        write_atomic(path, self.dumps())
+
+
+def cassette_path(root: Path, gateway: str, scenario: str) -> Path:
+    """``<root>/<gateway>/<scenario>.yaml``."""
+    return root / gateway / f"{scenario}.yaml"
+
+
+def _headers_to_vcr(headers: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in headers:
+        out.setdefault(name, []).append(value)
+    return out
+
+
+def _headers_from_vcr(headers: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(headers, dict):
+        return ()
+    pairs: list[tuple[str, str]] = []
+    for name, values in headers.items():
+        for value in values if isinstance(values, list) else [values]:
+            pairs.append((str(name), str(value)))
+    return tuple(pairs)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _text(body: bytes) -> str | None:
+    """Body as YAML-safe text, or ``None`` when it must be stored as base64 (binary, invalid UTF-8)."""
+    if not body:
+        return ""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if _UNPRINTABLE.search(text) else text
+
+
+def _bytes(value: Any) -> bytes:
+    if value is None:
+        return b""
+    if isinstance(value, bytes):
+        return value
+    return str(value).encode("utf-8", "surrogateescape")
+
+
+def _interaction_to_dict(item: Interaction) -> dict[str, Any]:
+    req = item.request
+    extra: dict[str, Any] = {"purpose": item.purpose}
+    req_text = _text(req.body)
+    if req_text is None:
+        extra["request_body_base64"] = base64.b64encode(req.body).decode("ascii")
+    request = {
+        "body": req_text or None,
+        "headers": _headers_to_vcr(req.headers),
+        "method": req.method,
+        "uri": req.url,
+    }
+    out: dict[str, Any] = {"request": request}
+    if item.response is not None:
+        resp = item.response
+        resp_text = _text(resp.body)
+        if resp_text is None:
+            extra["response_body_base64"] = base64.b64encode(resp.body).decode("ascii")
+        out["response"] = {
+            "status": {"code": resp.status_code, "message": _REASONS.get(resp.status_code, "")},
+            "headers": _headers_to_vcr(resp.headers),
+            "body": {"string": resp_text or ""},
+        }
+    else:  # vcrpy needs a response: a transport error is stored as status 0 with our marker
+        out["response"] = {"status": {"code": 0, "message": ""}, "headers": {}, "body": {"string": ""}}
+    if item.error:
+        extra["error"] = item.error
+    if item.response is not None and item.response.truncated:
+        extra["truncated"] = True
+    if item.elapsed_ms:
+        extra["elapsed_ms"] = round(item.elapsed_ms, 1)
+    out["kling_conformance"] = extra
+    return out
+
+
+def _interaction_from_dict(raw: dict[str, Any], where: str) -> Interaction:
+    try:
+        req = raw["request"]
+        resp = raw["response"]
+        extra = raw.get("kling_conformance") or {}
+        request = RecordedRequest(
+            method=str(req["method"]).upper(),
+            url=str(req["uri"]),
+            headers=_headers_from_vcr(req.get("headers")),
+            body=base64.b64decode(extra["request_body_base64"])
+            if "request_body_base64" in extra
+            else _bytes(req.get("body")),
+        )
+        error = str(extra.get("error", ""))
+        code = int(resp["status"]["code"])
+        body = resp.get("body") or {}
+        response = (
+            None
+            if error or code == 0
+            else RecordedResponse(
+                status_code=code,
+                headers=_headers_from_vcr(resp.get("headers")),
+                body=base64.b64decode(extra["response_body_base64"])
+                if "response_body_base64" in extra
+                else _bytes(body.get("string") if isinstance(body, dict) else body),
+                truncated=bool(extra.get("truncated", False)),
+            )
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CassetteError(
+            f"malformed interaction ({type(exc).__name__}: {exc})",
+            where=where,
+            field="interactions",
+            fix="re-record the cassette (kling-conformance run --mode record) or regenerate the bundled ones",
+        ) from None
+    return Interaction(
+        request=request,
+        response=response,
+        purpose=str(extra.get("purpose", "")),
+        elapsed_ms=float(extra.get("elapsed_ms", 0.0)),
+        error=error or ("transport error" if response is None else ""),
+    )
+
+
+def parse_cassette(text: str | bytes, where: str = "<cassette>") -> Cassette:
+    """Parse cassette text; malformed or too-new cassettes raise :class:`CassetteError` naming ``where``."""
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise CassetteError(
+            f"not valid YAML ({str(exc).splitlines()[0]})",
+            where=where,
+            fix="re-record the cassette or restore it from version control",
+        ) from None
+    return cassette_from_document(data, where)
+
+
+def cassette_from_document(data: Any, where: str) -> Cassette:
+    """Build a :class:`Cassette` from the parsed document (YAML or the JSON load cache)."""
+    if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+        raise CassetteError("not a vcrpy cassette (no 'interactions' list)", where=where, fix="re-record the cassette")
+    block = data.get("kling_conformance") or {}
+    if not isinstance(block, dict):
+        raise CassetteError("the 'kling_conformance' block is not a mapping", where=where, field="kling_conformance")
+    fmt = block.get("format", 1)
+    if not isinstance(fmt, int) or fmt > CASSETTE_FORMAT:
+        raise CassetteError(
+            f"cassette format {fmt!r} is newer than this tool understands (format {CASSETTE_FORMAT})",
+            where=where,
+            field="kling_conformance.format",
+            fix="upgrade kling-conformance (pip install -U kling-conformance)",
+        )
+    try:
+        evidence = (
+            Evidence.from_dict(block["evidence"])
+            if block.get("evidence")
+            else Evidence(kind=EvidenceKind.USER_SUPPLIED, source=where)
+        )
+    except (KeyError, ValueError) as exc:
+        raise CassetteError(
+            f"bad evidence block ({exc})",
+            where=where,
+            field="kling_conformance.evidence",
+            fix="evidence.kind must be one of: " + ", ".join(k.value for k in EvidenceKind),
+        ) from None
+    return Cassette(
+        gateway=str(block.get("gateway", "")),
+        scenario=str(block.get("scenario", "")),
+        operation=str(block.get("operation", "")),
+        evidence=evidence,
+        base_url=str(block.get("base_url", "")),
+        interactions=[_interaction_from_dict(i, where) for i in data["interactions"]],
+        callbacks=list(block.get("callbacks") or []),
+        error=str(block.get("error", "")),
+        deadline_exceeded=bool(block.get("deadline_exceeded", False)),
+        meta=dict(block.get("meta") or {}),
+    )
+
+
+def load_cassette(path: Path) -> Cassette:
+    """Read one cassette file."""
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise CassetteError(
+            f"cannot read cassette ({exc.strerror or exc})", where=str(path), fix="check the path and permissions"
+        ) from None
+    cassette = parse_cassette(text, where=str(path))
+    cassette.path = path
+    if not cassette.scenario:
+        cassette.scenario = path.name.removesuffix(".yaml")
+    if not cassette.gateway:
+        cassette.gateway = path.parent.name
+    return cassette
+
+
+def load_gateway_cassettes(root: Path, gateway: str) -> dict[str, Cassette]:
+    """Every cassette of ``gateway`` under ``root``, by scenario id (empty when the folder is missing).
+
+    YAML is the format on disk (vcrpy's), but constructing Python objects from YAML costs ~40x more
+    than from JSON even with libyaml, so parsed documents are kept in a JSON cache keyed by every
+    file's name, size and mtime (see :mod:`conformance.harness.cassette_cache`); any change re-reads.
+    """
+    from conformance.harness.cassette_cache import cached_documents
+
+    folder = root / gateway
+    if not folder.is_dir():
+        return {}
+    out: dict[str, Cassette] = {}
+    for path, document in cached_documents(folder, _read_document):
+        cassette = cassette_from_document(document, str(path))
+        cassette.path = path
+        if not cassette.scenario:
+            cassette.scenario = path.name.removesuffix(".yaml")
+        if not cassette.gateway:
+            cassette.gateway = gateway
+        out[cassette.scenario] = cassette
+    return out
+
+
+def _read_document(path: Path) -> Any:
+    """The parsed YAML document of one cassette file (errors name the file)."""
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise CassetteError(
+            f"cannot read cassette ({exc.strerror or exc})", where=str(path), fix="check the path and permissions"
+        ) from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise CassetteError(
+            f"not valid YAML ({str(exc).splitlines()[0]})",
+            where=str(path),
+            fix="re-record the cassette or restore it from version control",
+        ) from None

@@ -1,0 +1,381 @@
+"""One gateway's HTTP client: auth, bounded concurrency, retries with backoff, body and time caps.
+
+Every mode goes through :class:`GatewayClient`: live and record use a real ``httpx.AsyncClient``,
+replay the same client over :class:`~conformance.harness.replay.ReplayTransport`. Each HTTP attempt is
+turned into a redacted :class:`~conformance.harness.cassette.Interaction` (for the recorder) and the
+final attempt into an :class:`~conformance.models.Exchange` (for the checks). The key is put on the
+request only here, and scrubbed from everything this module returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import urllib.parse
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import orjson
+
+from conformance import __version__
+from conformance.harness.cassette import Interaction
+from conformance.harness.clock import Clock
+from conformance.harness.redact import REDACTED, redact_body, redact_headers, redact_url, scrub_text
+from conformance.harness.replay import SCENARIO_EXTENSION
+from conformance.models import Evidence, Exchange, RecordedRequest, RecordedResponse
+
+#: A key that no gateway will accept (for ``auth.invalid-key``); it is not a secret.
+INVALID_KEY = "kc-invalid-key-00000000000000000000"
+
+RETRY_STATUSES = frozenset({429, 503})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpLimits:
+    """Caps and retry policy (all configurable; defaults suit real gateways)."""
+
+    max_body_bytes: int = 8 * 1024 * 1024
+    read_seconds: float = 60.0  # time cap on one response, headers to last byte
+    connect_seconds: float = 10.0
+    max_retries: int = 4  # extra attempts on 429/503 and on connection failures
+    backoff_base: float = 1.0
+    backoff_cap: float = 30.0
+    retry_after_cap: float = 60.0
+    per_gateway_concurrency: int = 4
+    global_concurrency: int = 8
+
+
+@dataclass(slots=True)
+class _AttemptResult:
+    """One HTTP attempt: the response as the checks see it, and as the cassette stores it."""
+
+    response: RecordedResponse | None
+    error: str | None
+    elapsed_ms: float
+    note: str = ""
+    stored: RecordedResponse | None = None
+
+
+@dataclass(slots=True)
+class Attempted:
+    """What one logical request produced: the exchange plus every attempt made for it."""
+
+    exchange: Exchange
+    interactions: list[Interaction] = field(default_factory=list)
+
+
+def parse_retry_after(value: str | None, now_epoch: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date); ``None`` when absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - (now_epoch if now_epoch is not None else time.time()))
+
+
+def _inflate(body: bytes, wbits: int, max_bytes: int | None) -> tuple[bytes, bool]:
+    """Decompress ``body``, stopping at ``max_bytes`` of output (a gzip bomb must not exhaust memory)."""
+    inflater = zlib.decompressobj(wbits)
+    out = inflater.decompress(body, max_bytes or 0)
+    capped = bool(max_bytes) and bool(inflater.unconsumed_tail)
+    if not capped and not inflater.eof:
+        raise zlib.error("incomplete or truncated stream")
+    return out, capped
+
+
+def _decode(body: bytes, encoding: str | None, max_bytes: int | None = None) -> tuple[bytes, str]:
+    """Body decoded per Content-Encoding (at most ``max_bytes`` of output), with a note when the header
+    lies about the body or the decoded body hits the cap."""
+    enc = (encoding or "").strip().lower()
+    if not body or enc in ("", "identity"):
+        return body, ""
+    if enc in ("gzip", "x-gzip", "deflate"):
+        for wbits in (31, -15) if "gzip" in enc else (15, -15):
+            try:
+                out, capped = _inflate(body, wbits, max_bytes)
+            except zlib.error:
+                continue
+            note = f"{enc}-decoded body larger than {max_bytes} bytes: cut at the cap" if capped else ""
+            return out, note
+        return body, f"Content-Encoding: {enc} but the body is not {enc}-encoded"
+    return body, f"unsupported Content-Encoding {enc!r}; body kept as received"
+
+
+class GatewayClient:
+    """Sends a scenario's requests to one gateway and captures them."""
+
+    def __init__(
+        self,
+        *,
+        gateway: str,
+        base_url: str,
+        http: httpx.AsyncClient,
+        clock: Clock,
+        key: str | None,
+        auth_header: str = "Authorization",
+        auth_scheme: str = "bearer",
+        limits: HttpLimits | None = None,
+        global_slots: asyncio.Semaphore | None = None,
+        rng: random.Random | None = None,
+        substitutions: tuple[tuple[str, str], ...] = (),
+        on_attempt: Callable[[str], None] | None = None,
+        direct: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.gateway = gateway
+        self.base_url = base_url.rstrip("/")
+        self.http = http
+        self.clock = clock
+        self._key = key
+        self.auth_header = auth_header
+        self.auth_scheme = auth_scheme
+        self.limits = limits or HttpLimits()
+        self._slots = asyncio.Semaphore(self.limits.per_gateway_concurrency)
+        self._global = global_slots
+        self._rng = rng or random.Random(0)
+        self.secrets = tuple(s for s in (key,) if s)
+        # (live value, recorded value): e.g. the callback receiver's real address -> its placeholder.
+        self.substitutions = substitutions
+        self._on_attempt = on_attempt
+        # Replay: hand requests straight to the (in-memory) transport, skipping the client's redirect,
+        # cookie and auth machinery, which costs more than the lookup itself.
+        self._direct = direct
+
+    # ------------------------------------------------------------------ building requests
+
+    def url_for(self, path: str, query: tuple[tuple[str, str], ...] = ()) -> str:
+        """Absolute URL of ``path`` (below the base URL) or of an absolute result URL."""
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        if query:
+            url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(query)}"
+        return url
+
+    def _headers(self, auth: str, body: bytes | None, overrides: tuple[tuple[str, str], ...]) -> dict[str, str]:
+        headers = {"User-Agent": f"kling-conformance/{__version__}", "Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if auth == "key" and self._key:
+            headers[self.auth_header] = f"Bearer {self._key}" if self.auth_scheme == "bearer" else self._key
+        elif auth == "invalid":
+            headers[self.auth_header] = f"Bearer {INVALID_KEY}" if self.auth_scheme == "bearer" else INVALID_KEY
+        for name, value in overrides:
+            headers[name] = value
+        return headers
+
+    def _to_live(self, data: bytes) -> bytes:
+        for live, recorded in self.substitutions:
+            data = data.replace(recorded.encode(), live.encode())
+        return data
+
+    def _to_recorded(self, data: bytes) -> bytes:
+        for live, recorded in self.substitutions:
+            data = data.replace(live.encode(), recorded.encode())
+        return data
+
+    # ------------------------------------------------------------------ sending
+
+    async def send(
+        self,
+        *,
+        scenario: str,
+        operation_id: str,
+        ref: str,
+        evidence: Evidence,
+        method: str,
+        url: str,
+        body: Any = None,
+        raw_body: bytes | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+        auth: str = "key",
+        meta: dict[str, Any] | None = None,
+    ) -> Attempted:
+        """Send one logical request (with retries) and capture it; never raises on gateway misbehaviour."""
+        payload = raw_body if raw_body is not None else (orjson.dumps(body) if body is not None else None)
+        live_payload = self._to_live(payload) if payload is not None else None
+        live_url = self._to_live(url.encode()).decode()
+        request_headers = self._headers(auth, payload, headers)
+        recorded_request = RecordedRequest(
+            method=method,
+            url=redact_url(self._to_recorded(url.encode()).decode()),
+            headers=redact_headers(tuple(request_headers.items())),
+            body=redact_body(payload or b"", self.secrets),
+        )
+        interactions: list[Interaction] = []
+        attempt = 0
+        waits: list[float] = []
+        while True:
+            attempt += 1
+            result = await self._attempt(scenario, method, live_url, request_headers, live_payload)
+            response, error, elapsed = result.response, result.error, result.elapsed_ms
+            interactions.append(
+                Interaction(
+                    request=recorded_request,
+                    response=result.stored or response,
+                    error=error or "",
+                    purpose=str((meta or {}).get("purpose", "")),
+                    elapsed_ms=elapsed,
+                )
+            )
+            wait = self._retry_wait(method, response, error, attempt)
+            if wait is None:
+                break
+            waits.append(round(wait, 3))
+            await self.clock.sleep(wait)
+        exchange_meta = dict(meta or {})
+        if result.note:
+            exchange_meta["body_note"] = result.note
+        if waits:
+            exchange_meta["retries"] = len(waits)
+            exchange_meta["retry_waits"] = waits
+        exchange = Exchange(
+            ref=ref,
+            gateway=self.gateway,
+            operation_id=operation_id,
+            scenario=scenario,
+            request=recorded_request,
+            response=response,
+            evidence=evidence,
+            error=error,
+            elapsed_ms=elapsed,
+            meta=exchange_meta,
+        )
+        return Attempted(exchange=exchange, interactions=interactions)
+
+    def _retry_wait(
+        self, method: str, response: RecordedResponse | None, error: str | None, attempt: int
+    ) -> float | None:
+        if attempt > self.limits.max_retries:
+            return None
+        if response is not None and response.status_code in RETRY_STATUSES:
+            after = parse_retry_after(response.header("retry-after"))
+            if after is not None:
+                return min(after, self.limits.retry_after_cap)
+            return self._backoff(attempt)
+        if response is None and error and error.startswith("connect"):
+            return self._backoff(attempt)  # nothing reached the gateway: safe to retry even a create
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, capped."""
+        ceiling = min(self.limits.backoff_cap, self.limits.backoff_base * (2 ** (attempt - 1)))
+        return self._rng.uniform(ceiling / 2, ceiling)
+
+    async def _attempt(
+        self, scenario: str, method: str, url: str, headers: dict[str, str], payload: bytes | None
+    ) -> _AttemptResult:
+        if self._on_attempt is not None:
+            self._on_attempt(scenario)
+        async with self._slots:
+            if self._global is not None:
+                async with self._global:
+                    return await self._attempt_unbounded(scenario, method, url, headers, payload)
+            return await self._attempt_unbounded(scenario, method, url, headers, payload)
+
+    async def _attempt_unbounded(
+        self, scenario: str, method: str, url: str, headers: dict[str, str], payload: bytes | None
+    ) -> _AttemptResult:
+        started = time.perf_counter()
+        limits = self.limits
+        chunks: list[bytes] = []
+        size = 0
+        status: int | None = None
+        resp_headers: tuple[tuple[str, str], ...] = ()
+        note = ""
+        if self._direct is not None:
+            return await self._attempt_direct(scenario, method, url, headers, payload, started)
+        try:
+            async with asyncio.timeout(limits.read_seconds):
+                async with self.http.stream(
+                    method, url, headers=headers, content=payload, extensions={SCENARIO_EXTENSION: scenario}
+                ) as resp:
+                    status, resp_headers = resp.status_code, tuple(resp.headers.multi_items())
+                    try:
+                        async for chunk in resp.aiter_raw():
+                            chunks.append(chunk)
+                            size += len(chunk)
+                            if size > limits.max_body_bytes:
+                                note = f"body larger than {limits.max_body_bytes} bytes: cut at the cap"
+                                break
+                    except httpx.StreamConsumed:  # an in-memory response (mock transports) is already read
+                        chunks = [resp.content]
+                        if len(resp.content) > limits.max_body_bytes:
+                            note = f"body larger than {limits.max_body_bytes} bytes: cut at the cap"
+                    except httpx.TransportError as exc:
+                        note = f"connection failed mid-body ({type(exc).__name__})"
+        except TimeoutError:
+            if status is None:
+                return _AttemptResult(None, f"timeout: no response within {limits.read_seconds:g} s", self._ms(started))
+            note = f"body still arriving after {limits.read_seconds:g} s: cut at the time cap"
+        except httpx.ConnectError as exc:
+            return _AttemptResult(None, f"connect: {self._clean(exc)}", self._ms(started))
+        except httpx.TooManyRedirects as exc:
+            return _AttemptResult(None, f"too many redirects: {self._clean(exc)}", self._ms(started))
+        except httpx.TransportError as exc:
+            if type(exc).__name__ in ("ReplayMiss", "RecordedTransportError"):
+                return _AttemptResult(None, self._clean(exc), self._ms(started))
+            return _AttemptResult(None, f"transport: {type(exc).__name__}: {self._clean(exc)}", self._ms(started))
+        assert status is not None
+        return self._finish(status, resp_headers, chunks, note, started)
+
+    async def _attempt_direct(
+        self, scenario: str, method: str, url: str, headers: dict[str, str], payload: bytes | None, started: float
+    ) -> _AttemptResult:
+        assert self._direct is not None
+        request = httpx.Request(
+            method, url, headers=headers, content=payload, extensions={SCENARIO_EXTENSION: scenario}
+        )
+        try:
+            response = await self._direct.handle_async_request(request)
+        except httpx.TransportError as exc:
+            return _AttemptResult(None, self._clean(exc), self._ms(started))
+        try:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        except httpx.StreamConsumed:
+            raw = response.content
+        return self._finish(response.status_code, tuple(response.headers.multi_items()), [raw], "", started)
+
+    def _finish(
+        self, status: int, resp_headers: tuple[tuple[str, str], ...], chunks: list[bytes], note: str, started: float
+    ) -> _AttemptResult:
+        raw = b"".join(chunks)[: self.limits.max_body_bytes]
+        encoding = next((v for k, v in resp_headers if k.lower() == "content-encoding"), None)
+        body, decode_note = _decode(raw, encoding, self.limits.max_body_bytes)
+        clean = self._to_recorded(redact_body(body, self.secrets))
+        headers_clean = redact_headers(resp_headers)
+        cut = bool(note) or decode_note.endswith("cut at the cap")
+        exchange_response = RecordedResponse(status_code=status, headers=headers_clean, body=clean, truncated=cut)
+        if decode_note or body is raw:
+            stored = exchange_response
+        else:  # the cassette keeps the decoded (and scrubbed) body, so drop the encoding header there
+            dropped = ("content-encoding", "content-length")
+            stored = RecordedResponse(
+                status_code=status,
+                headers=tuple((k, v) for k, v in headers_clean if k.lower() not in dropped),
+                body=clean,
+                truncated=cut,
+            )
+        notes = "; ".join(n for n in (note, decode_note) if n)
+        return _AttemptResult(exchange_response, None, self._ms(started), notes, stored)
+
+    def _clean(self, exc: BaseException) -> str:
+        return scrub_text(str(exc) or type(exc).__name__, self.secrets)
+
+    @staticmethod
+    def _ms(started: float) -> float:
+        return (time.perf_counter() - started) * 1000.0
+
+
+def redacted_marker() -> str:
+    """The text every redacted value is replaced with (for tests and docs)."""
+    return REDACTED

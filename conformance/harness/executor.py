@@ -1,0 +1,410 @@
+"""Executes one gateway's planned scenarios and turns what happened into :class:`ScenarioTrace` objects.
+
+The same code runs in every mode; only the :class:`~conformance.harness.client.GatewayClient`'s
+transport and the clock differ. Creates run concurrently (bounded by the client's semaphores); a
+query of a created task waits for its create; a lifecycle task is polled until a terminal status, the
+per-task deadline or the run deadline. Each finished scenario is handed to ``on_cassette`` (record
+mode writes it to disk at once, so an interrupted recording keeps every completed scenario).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.checks.base import CallbackDelivery, ScenarioTrace
+from conformance.harness.callbacks import CallbackReceiver
+from conformance.harness.cassette import Cassette, Interaction
+from conformance.harness.client import GatewayClient
+from conformance.harness.clock import Clock
+from conformance.harness.plan import PlannedScenario
+from conformance.harness.replay import ReplayIndex
+from conformance.harness.scenarios import NO_EVIDENCE, RequestSpec, Scenario
+from conformance.models import Evidence, Exchange
+from conformance.normalize.result import NormalizedResponse
+from conformance.profiles.model import GatewayProfile
+
+Normalizer = Callable[[Exchange], NormalizedResponse]
+
+#: Headers of a received callback worth keeping (the rest is transport noise: host, length, ...).
+_CALLBACK_HEADERS = ("content-type", "user-agent", "x-kling-signature", "webhook-signature", "x-signature")
+_MAX_POLLS = 500
+_TERMINAL_WORD = re.compile(
+    rb'"(?:task_status|status)"\s*:\s*"(?:succeed|succeeded|success|completed|failed|failure)"', re.I
+)
+_MAX_POLL_ERRORS = 5
+
+
+@dataclass(slots=True, kw_only=True)
+class ExecutionSettings:
+    """Timing of one gateway's execution (seconds on the run's clock)."""
+
+    poll_interval: float = 10.0
+    task_deadline: float = 900.0
+    run_deadline: float | None = None  # absolute, on the clock
+    callback_grace: float = 5.0  # how long to wait for the final callback after a terminal status
+    fetch_results: bool = True
+    stable: bool = False  # deterministic recordings: no elapsed times, ordinal callback times
+    sequential: bool = False  # one scenario at a time, in catalog order (deterministic recordings)
+
+
+@dataclass(slots=True, kw_only=True)
+class GatewayExecution:
+    """Everything needed to run one gateway's scenarios."""
+
+    profile: GatewayProfile
+    client: GatewayClient
+    clock: Clock
+    normalizer: Normalizer
+    evidence_for: Callable[[str], Evidence]
+    settings: ExecutionSettings = field(default_factory=ExecutionSettings)
+    replay: ReplayIndex | None = None
+    replay_cassettes: dict[str, Cassette] = field(default_factory=dict)
+    receiver: CallbackReceiver | None = None
+    on_cassette: Callable[[Cassette], None] | None = None
+    on_done: Callable[[ScenarioTrace], None] | None = None
+    progress: Any = None  # conformance.reports.progress.ProgressSink
+
+
+class _Recorder:
+    """Collects one scenario's exchanges and interactions."""
+
+    def __init__(self, ex: GatewayExecution, scenario: Scenario, clock: Clock) -> None:
+        self.ex = ex
+        self.scenario = scenario
+        self.clock = clock
+        self.evidence = ex.evidence_for(scenario.id)
+        self.exchanges: list[Exchange] = []
+        self.interactions: list[Interaction] = []
+
+    async def send(
+        self,
+        spec: RequestSpec,
+        *,
+        path: str | None = None,
+        auth: str | None = None,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+        meta: dict[str, Any] | None = None,
+    ) -> Exchange:
+        client = self.ex.client
+        query = tuple((k, v) for k, v in spec.query)
+        url = client.url_for(path if path is not None else spec.path, query)
+        raw = spec.body.encode() if isinstance(spec.body, str) else None
+        attempted = await client.send(
+            scenario=self.scenario.id,
+            operation_id=spec.operation_id or self.scenario.operation_id,
+            ref=f"{self.ex.profile.id}/{self.scenario.id}#{len(self.exchanges)}",
+            evidence=self.evidence,
+            method=spec.method,
+            url=url,
+            body=None if raw is not None else spec.body,
+            raw_body=raw,
+            headers=spec.headers + extra_headers,
+            auth=auth or spec.auth,
+            meta={"purpose": spec.purpose, **spec.meta, **(meta or {})},
+        )
+        self.exchanges.append(attempted.exchange)
+        if self.ex.settings.stable:
+            self.interactions.extend(
+                Interaction(request=i.request, response=i.response, purpose=i.purpose, error=i.error)
+                for i in attempted.interactions
+            )
+        else:
+            self.interactions.extend(attempted.interactions)
+        return attempted.exchange
+
+
+async def execute_gateway(ex: GatewayExecution, planned: list[PlannedScenario]) -> dict[str, ScenarioTrace]:
+    """Run ``planned`` for one gateway; returns a trace per scenario (skipped ones included), in catalog order."""
+    futures: dict[str, asyncio.Future[ScenarioTrace]] = {
+        p.scenario.id: asyncio.get_running_loop().create_future() for p in planned
+    }
+
+    async def runner(item: PlannedScenario) -> None:
+        scenario = item.scenario
+        if ex.progress is not None and item.runs:
+            ex.progress.task_started(ex.profile.id, scenario.id)
+        try:
+            trace = await _run_one(ex, item, futures)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a harness bug must not take the other scenarios down
+            trace = _trace(ex, scenario, error=f"harness error: {type(exc).__name__}: {exc}")
+        if not futures[scenario.id].done():
+            futures[scenario.id].set_result(trace)
+        if ex.on_done is not None:
+            ex.on_done(trace)
+        if ex.progress is not None and item.runs:
+            outcome = (
+                f"skipped: {trace.skipped_reason}"
+                if trace.skipped_reason
+                else f"error: {trace.error}"
+                if trace.error
+                else "done"
+            )
+            ex.progress.task_finished(ex.profile.id, scenario.id, outcome)
+
+    if ex.settings.sequential:  # producers precede their dependents in catalog order
+        for item in planned:
+            await runner(item)
+        return {sid: fut.result() for sid, fut in futures.items()}
+    tasks = [asyncio.create_task(runner(p), name=f"{ex.profile.id}/{p.scenario.id}") for p in planned]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+    return {sid: fut.result() for sid, fut in futures.items() if fut.done() and not fut.cancelled()}
+
+
+def _trace(ex: GatewayExecution, scenario: Scenario, **kwargs: Any) -> ScenarioTrace:
+    meta = dict(scenario.meta)
+    meta.update(kwargs.pop("meta", {}))
+    return ScenarioTrace(
+        scenario=scenario.id,
+        operation_id=scenario.operation_id,
+        gateway=ex.profile.id,
+        evidence=kwargs.pop("evidence", None) or ex.evidence_for(scenario.id),
+        paid=scenario.paid,
+        request_body=scenario.request_body,
+        meta=meta,
+        **kwargs,
+    )
+
+
+async def _run_one(
+    ex: GatewayExecution, item: PlannedScenario, futures: dict[str, asyncio.Future[ScenarioTrace]]
+) -> ScenarioTrace:
+    scenario = item.scenario
+    if item.skipped_reason:
+        return _trace(ex, scenario, skipped_reason=item.skipped_reason)
+    if ex.replay is not None and scenario.id not in ex.replay and not scenario.shares_task_with:
+        return _trace(ex, scenario, skipped_reason=NO_EVIDENCE, meta={"why": "no cassette for this scenario"})
+    if scenario.shares_task_with:
+        producer = await futures[scenario.shares_task_with]
+        return ScenarioTrace(
+            scenario=scenario.id,
+            operation_id=scenario.operation_id,
+            gateway=ex.profile.id,
+            evidence=producer.evidence,
+            exchanges=producer.exchanges,
+            paid=False,
+            skipped_reason=producer.skipped_reason,
+            error=producer.error,
+            deadline_exceeded=producer.deadline_exceeded,
+            callbacks=producer.callbacks,
+            request_body=scenario.request_body,
+            meta={**producer.meta, **scenario.meta, "shared_with": producer.scenario},
+        )
+    placeholders: dict[str, str] = {}
+    if scenario.depends_on:
+        producer = await futures[scenario.depends_on]
+        task_id = producer.meta.get("task_id")
+        if not task_id:
+            why = producer.skipped_reason or NO_EVIDENCE
+            return _trace(
+                ex, scenario, skipped_reason=why, meta={"why": f"{producer.scenario} produced no task id to query"}
+            )
+        placeholders = {"task_id": str(task_id), "external_task_id": str(scenario.meta.get("external_task_id", ""))}
+    clock = ex.clock.fork()
+    rec = _Recorder(ex, scenario, clock)
+    error = ""
+    deadline_exceeded = False
+    meta: dict[str, Any] = {}
+    try:
+        if scenario.requests and scenario.requests[0].purpose == "create":
+            deadline_exceeded, error, meta = await _run_create(ex, scenario, rec)
+        else:
+            for spec in scenario.requests:
+                filled = _fill(spec, placeholders)
+                exchange = await rec.send(filled)
+                if exchange.error and exchange.error.startswith("replay:"):
+                    error = exchange.error
+            if placeholders:
+                meta["task_id"] = placeholders["task_id"]
+    except TimeoutError:
+        error = "run deadline reached"
+    if ex.replay is None and isinstance(scenario.request_body, dict) and "callback_url" in scenario.request_body:
+        await _await_final_callback(ex, "/callback/" + scenario.family, ex.settings.callback_grace)
+    callbacks = _collect_callbacks(ex, scenario)
+    trace = _trace(
+        ex,
+        scenario,
+        exchanges=tuple(rec.exchanges),
+        error=error,
+        deadline_exceeded=deadline_exceeded,
+        callbacks=callbacks,
+        meta=meta,
+    )
+    if ex.on_cassette is not None and ex.replay is None:
+        ex.on_cassette(_cassette(ex, scenario, rec, trace))
+    return trace
+
+
+def _fill(spec: RequestSpec, values: dict[str, str]) -> RequestSpec:
+    if not values:
+        return spec
+    path = spec.path
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    query = tuple((k, v.format(**values) if "{" in v else v) for k, v in spec.query)
+    return RequestSpec(
+        method=spec.method,
+        path=path,
+        purpose=spec.purpose,
+        body=spec.body,
+        query=query,
+        headers=spec.headers,
+        auth=spec.auth,
+        operation_id=spec.operation_id,
+        meta=spec.meta,
+    )
+
+
+def _accepted(norm: NormalizedResponse, exchange: Exchange) -> bool:
+    return exchange.response is not None and 200 <= exchange.response.status_code < 300 and not norm.is_error
+
+
+async def _run_create(ex: GatewayExecution, scenario: Scenario, rec: _Recorder) -> tuple[bool, str, dict[str, Any]]:
+    meta: dict[str, Any] = {}
+    spec = scenario.requests[0]
+    created = await rec.send(spec)
+    if scenario.paid and ex.progress is not None and ex.replay is None:
+        ex.progress.paid_task_used(ex.profile.id)
+    if created.error:
+        return False, created.error if created.error.startswith("replay:") else "", meta
+    norm = ex.normalizer(created)
+    task_id = norm.task_id if _accepted(norm, created) else None
+    if not task_id:
+        return False, "", meta
+    meta["task_id"] = task_id
+    if scenario.meta.get("field_path"):  # an invalid request that created a task: a finding
+        meta["created_task_id"] = task_id
+    get_op = ex.profile.operation(f"{scenario.family}.get")
+    if get_op is None or not get_op.supported:
+        return False, "", meta
+    # Polls and queries of the created task are calls of the get operation (their exchanges say so).
+    query = RequestSpec(
+        method="GET", path=get_op.path.replace("{task_id}", task_id), purpose="query", operation_id=get_op.operation_id
+    )
+    if scenario.polled:
+        return await _poll(ex, scenario, rec, query, meta)
+    if scenario.follow_up_query and (
+        ex.replay is None or ex.replay.pending(scenario.id, "GET", ex.client.url_for(query.path), ex.client.base_url)
+    ):
+        await rec.send(query)
+    return False, "", meta
+
+
+async def _poll(
+    ex: GatewayExecution, scenario: Scenario, rec: _Recorder, query: RequestSpec, meta: dict[str, Any]
+) -> tuple[bool, str, dict[str, Any]]:
+    settings = ex.settings
+    clock = rec.clock
+    started = clock.now()
+    poll = RequestSpec(method="GET", path=query.path, purpose="poll", operation_id=query.operation_id)
+    errors = 0
+    last: NormalizedResponse | None = None
+    for _ in range(_MAX_POLLS):
+        if ex.replay is not None:
+            if not ex.replay.pending(scenario.id, "GET", ex.client.url_for(poll.path), ex.client.base_url):
+                recorded = ex.replay_cassettes.get(scenario.id)
+                return bool(recorded and recorded.deadline_exceeded), (recorded.error if recorded else ""), meta
+        elif clock.now() - started >= settings.task_deadline:
+            return True, "", meta
+        if settings.run_deadline is not None and clock.now() >= settings.run_deadline:
+            return True, "run deadline reached before the task finished", meta
+        await clock.sleep(settings.poll_interval)
+        exchange = await rec.send(poll)
+        if exchange.error and exchange.error.startswith("replay:"):
+            return False, exchange.error, meta
+        norm = ex.normalizer(exchange) if exchange.response is not None else None
+        if norm is None or norm.is_error:
+            errors += 1
+            if errors >= _MAX_POLL_ERRORS:
+                return False, f"{errors} consecutive polls failed; last: {exchange.error or 'error response'}", meta
+            continue
+        errors = 0
+        last = norm
+        if norm.status is not None and norm.status.is_terminal:
+            break
+    else:
+        return True, f"no terminal status after {_MAX_POLLS} polls", meta
+    meta["terminal_status"] = last.status.value if last and last.status else ""
+    urls = (last.video_urls + last.image_urls) if last else ()
+    if urls and _should_fetch(ex, scenario):
+        await rec.send(
+            RequestSpec(
+                method="GET", path=urls[0], purpose="result-fetch", auth="none", operation_id=query.operation_id
+            ),
+            extra_headers=(("Range", "bytes=0-1023"),),
+            meta={"url": urls[0]},
+        )
+    return False, "", meta
+
+
+def _should_fetch(ex: GatewayExecution, scenario: Scenario) -> bool:
+    if ex.replay is not None:
+        return "result-fetch" in ex.replay.purposes(scenario.id)
+    return ex.settings.fetch_results
+
+
+def _collect_callbacks(ex: GatewayExecution, scenario: Scenario) -> tuple[CallbackDelivery, ...]:
+    body = scenario.request_body
+    if not isinstance(body, dict) or "callback_url" not in body:
+        return ()
+    if ex.replay is not None:
+        recorded = ex.replay_cassettes.get(scenario.id)
+        return tuple(
+            CallbackDelivery(
+                received_at_ms=float(c.get("received_at_ms", 0.0)),
+                headers=tuple((str(k), str(v)) for k, v in (c.get("headers") or {}).items()),
+                body=str(c.get("body", "")).encode("utf-8", "surrogateescape"),
+            )
+            for c in (recorded.callbacks if recorded else [])
+        )
+    if ex.receiver is None:
+        return ()
+    path = "/callback/" + scenario.family
+    return ex.receiver.deliveries(path)
+
+
+async def _await_final_callback(ex: GatewayExecution, path: str, grace: float) -> None:
+    """Give the callback of the terminal status up to ``grace`` (real) seconds to land (live runs only)."""
+    if ex.receiver is None or grace <= 0:
+        return
+    loop = asyncio.get_running_loop()
+    end = loop.time() + grace
+    while loop.time() < end:
+        for delivery in ex.receiver.deliveries(path):
+            if _TERMINAL_WORD.search(delivery.body):
+                return
+        await asyncio.sleep(min(0.02, grace))
+
+
+def _cassette(ex: GatewayExecution, scenario: Scenario, rec: _Recorder, trace: ScenarioTrace) -> Cassette:
+    stable = ex.settings.stable
+    callbacks = [
+        {
+            "received_at_ms": float(index) if stable else round(c.received_at_ms, 1),
+            "headers": {k: v for k, v in c.headers if k.lower() in _CALLBACK_HEADERS},
+            "body": ex.client._to_recorded(c.body).decode("utf-8", "replace"),
+        }
+        for index, c in enumerate(trace.callbacks)
+    ]
+    meta = {k: v for k, v in trace.meta.items() if k in ("task_id", "terminal_status", "run_token")}
+    return Cassette(
+        gateway=ex.profile.id,
+        scenario=scenario.id,
+        operation=scenario.operation_id,
+        evidence=rec.evidence,
+        base_url=ex.client._to_recorded(ex.client.base_url.encode()).decode(),
+        interactions=rec.interactions,
+        callbacks=callbacks,
+        error=trace.error,
+        deadline_exceeded=trace.deadline_exceeded,
+        meta=meta,
+    )

@@ -1,0 +1,124 @@
+"""Run options (what ``kling-conformance run`` and the pytest plugin pass to the harness) and their checks."""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.errors import UsageError
+from conformance.harness.client import HttpLimits
+from conformance.harness.plan import Shard
+
+MODES = ("replay", "record", "live")
+
+
+@dataclass(slots=True, kw_only=True)
+class RunOptions:
+    """Everything a run needs. ``max_paid_tasks=None`` means the default rule: unlimited against the
+    emulator, loopback hosts and in replay (nothing is spent), 0 against any other host."""
+
+    gateways: list[str] = field(default_factory=list)
+    profile_paths: list[str] = field(default_factory=list)
+    mode: str = "replay"
+    emulator: bool = False
+    base_url: str | None = None
+    max_paid_tasks: int | None = None
+    reports_dir: Path = Path("reports")
+    cassettes_dir: Path | None = None  # replay reads / record writes here (default: bundled cassettes)
+    shard: Shard | None = None
+    deadline: float | None = None  # run deadline, seconds
+    task_deadline: float | None = None  # per-task deadline, seconds (default by target)
+    poll_interval: float | None = None  # seconds between polls (default by target)
+    time_scale: float = 0.002  # emulator schedules are multiplied by this
+    emulator_fail_share: float = 0.0  # share of emulated tasks that end failed (the Kling way)
+    emulator_port: int = 0  # 0 = a free port; fixed for byte-stable recordings (result URLs hash the origin)
+    emulator_faults: str = ""  # --faults SPEC for the in-process emulator (conformance.emulator.faults grammar)
+    callback_url: str | None = None  # public URL forwarding to the local receiver (live gateways)
+    callback_port: int = 0  # fixed receiver port (for that forwarding); 0 = any free port
+    checks: list[str] = field(default_factory=list)
+    limits: HttpLimits = field(default_factory=HttpLimits)
+    seed: int | None = None  # fixes ids, jitter and the run token (deterministic recordings)
+    stable: bool = False  # byte-stable recordings (regenerate_cassettes.py)
+    recorded_at: str = ""  # override the evidence date (stable recordings)
+    clock: Any = None  # stable recordings: the virtual clock shared with the emulator
+    write_report: bool = True
+    fetch_results: bool = True
+    verbose: bool = False
+    quiet: bool = False
+
+    def validate(self) -> None:
+        """Raise :class:`UsageError` naming the flag for any inconsistent option."""
+        if self.mode not in MODES:
+            raise UsageError(f"unknown mode {self.mode!r}", where="--mode", fix=f"use one of: {', '.join(MODES)}")
+        if self.max_paid_tasks is not None and self.max_paid_tasks < 0:
+            raise UsageError(
+                f"--max-paid-tasks must be 0 or more, got {self.max_paid_tasks}",
+                where="--max-paid-tasks",
+                fix="give the number of task-creating calls you accept to pay for (0 = only free checks)",
+            )
+        if self.emulator and self.mode == "replay":
+            self.mode = "live"  # --emulator means live calls against the in-process emulator
+        if self.emulator and self.base_url:
+            raise UsageError(
+                "--emulator and --base-url both choose the target host",
+                where="--base-url",
+                fix="use --emulator for the built-in emulator, or --base-url for another host, not both",
+            )
+        if self.base_url is not None:
+            check_base_url(self.base_url)
+            if self.mode == "replay":
+                raise UsageError(
+                    "--base-url has no effect in replay mode (nothing is sent)",
+                    where="--base-url",
+                    fix="add --mode live or --mode record to call that host",
+                )
+        for name, value in (
+            ("--deadline", self.deadline),
+            ("--task-deadline", self.task_deadline),
+            ("--poll-interval", self.poll_interval),
+        ):
+            if value is not None and value <= 0:
+                raise UsageError(
+                    f"{name} must be a positive number of seconds, got {value}", where=name, fix=f"e.g. {name} 600"
+                )
+        if self.callback_url is not None:
+            parts = urllib.parse.urlsplit(self.callback_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise UsageError(
+                    f"{self.callback_url!r} is not an absolute http(s) URL",
+                    where="--callback-url",
+                    fix="give the public URL that forwards to the receiver, e.g. https://abc.tunnel.example",
+                )
+        if not 0 <= self.callback_port <= 65535:
+            raise UsageError(f"port {self.callback_port} is out of range", where="--callback-port", fix="use 1..65535")
+        if self.time_scale <= 0:
+            raise UsageError("--time-scale must be > 0", where="--time-scale", fix="e.g. --time-scale 0.01")
+        if self.emulator_faults:
+            if not self.emulator:
+                raise UsageError(
+                    "--faults only applies to the in-process emulator",
+                    where="--faults",
+                    fix="add --emulator, or drop --faults (a real gateway brings its own faults)",
+                )
+            from conformance.emulator import FaultPlan
+
+            FaultPlan.parse(self.emulator_faults, where="--faults")
+
+
+def check_base_url(url: str) -> None:
+    """A base URL must be absolute http(s) with a host."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"{url!r} is not an absolute http(s) URL",
+            where="--base-url",
+            fix="include the scheme and host, e.g. --base-url https://staging.example.com",
+        )
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine."""
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")

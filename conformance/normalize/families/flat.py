@@ -1,0 +1,74 @@
+"""Family D: the flat task ``{task_id, status, url?, format?, metadata{duration,…}?, error{code,message}?}``.
+
+Documented by new-api's OpenAPI file (``VideoTaskResponse``) and the resellers that republish it; at
+runtime new-api produces it only for Gemini/Vertex (inside a ``success`` wrapper). new-api#7194's newer
+``{task_id, status: "SUCCESS", fail_reason, progress, created_at, finished_at}`` reads here too, and so
+does the bare Kling task object (``task_id`` + ``task_status``, no envelope) that Kling POSTs to callbacks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.models import TaskStatus
+from conformance.normalize.codes import read_code
+from conformance.normalize.families.kling import read_kling_task
+from conformance.normalize.fields import (
+    Draft,
+    first_timestamp,
+    read_common_urls,
+    read_error_object,
+    read_id,
+    read_legacy_fail_reason,
+    read_status,
+    read_timestamps,
+    text,
+)
+from conformance.normalize.recognizer import NORMALIZERS, Recognizer
+from conformance.normalize.result import Shape
+
+
+def classify(body: dict[str, Any]) -> Shape | None:
+    """``flat-task`` for ``task_id`` + ``status`` (or Kling's ``task_status``) without a code."""
+    if "task_id" in body and ("status" in body or "task_status" in body):
+        return Shape.FLAT_TASK
+    return None
+
+
+def extract(body: dict[str, Any], draft: Draft) -> None:
+    """Read a flat task object (or a bare Kling task object, the shape of Kling's callback body)."""
+    code = read_code(body)
+    if code.note:
+        draft.note(code.note)
+    if "status" not in body:
+        draft.note("bare Kling task object without the envelope (the callback body shape)")
+        read_kling_task(draft, body)
+        return
+    draft.task_id = read_id(draft, body.get("task_id"), "task_id")
+    read_status(draft, body.get("status"))
+    if body.get("status") is None:
+        draft.note("no task status")
+    created_key, created = first_timestamp(body, "created_at", "submit_time")
+    updated_key, updated = first_timestamp(body, "updated_at", "finished_at", "finish_time", "completed_at")
+    read_timestamps(draft, created, updated, created_name=created_key, updated_name=updated_key)
+    read_common_urls(draft, body)
+    error = read_error_object(draft, body.get("error"))
+    if error and text(error.get("message")) and draft.status is not TaskStatus.FAILED:
+        draft.note("error object on a task that has not failed")
+    read_legacy_fail_reason(draft, body.get("fail_reason"))
+    external = read_id(draft, body.get("external_task_id"), "external_task_id")
+    if external is not None:
+        draft.external_task_id = external
+
+
+NORMALIZERS.add(
+    "flat",
+    Recognizer(
+        family="flat",
+        order=40,
+        shapes=(Shape.FLAT_TASK,),
+        classify=classify,
+        extract=extract,
+        description="flat task: task_id + status without a code",
+    ),
+)

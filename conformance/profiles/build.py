@@ -1,0 +1,208 @@
+"""Build the frozen :class:`GatewayProfile` from merged profile data, and check cross-references.
+
+The schema checks each file's own keys; this module checks the merged result (which also holds what
+came from ``extends`` and ``derived_from``): required keys present, shape ids, id formats and check ids
+known, a lifecycle that ends in a terminal word.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.errors import ProfileError, did_you_mean
+from conformance.models import EvidenceKind
+from conformance.profiles.model import (
+    FAMILIES,
+    ID_FORMATS,
+    AuthSpec,
+    Departure,
+    ErrorProfile,
+    GatewayProfile,
+    LifecycleProfile,
+    OperationProfile,
+)
+from conformance.profiles.validate import OPERATION_IDS, schema_enum
+
+_DEFAULT_METHOD = {"create": "POST", "get": "GET", "list": "GET"}
+_CODE_FIELDS = frozenset(
+    {
+        "auth_code",
+        "auth_invalid_code",
+        "invalid_param_code",
+        "missing_prompt_code",
+        "unknown_task_code",
+        "type_mismatch_code",
+        "rate_limit_code",
+        "unsupported_code",
+    }
+)
+
+
+def default_path(operation_id: str, path_prefix: str) -> str:
+    """The canonical path of ``operation_id`` below the base URL, e.g. ``/kling/v1/videos/image2video/{task_id}``."""
+    family, kind = operation_id.rsplit(".", 1)
+    path = path_prefix + FAMILIES[family]
+    return f"{path}/{{task_id}}" if kind == "get" else path
+
+
+class _Checker:
+    """Raises :class:`ProfileError` for unknown ids, naming the file that brought them in."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.shapes = schema_enum("shape")
+        self.checks = [c for c in schema_enum("departure", "check") if c]
+
+    def one_of(self, value: str, valid: list[str], *, field: str, what: str) -> str:
+        if value not in valid:
+            raise ProfileError(
+                f"unknown {what} {value!r}.{did_you_mean(value, valid)}",
+                where=self.where,
+                field=field,
+                fix=f"use one of: {', '.join(valid)}",
+            )
+        return value
+
+    def shape(self, value: str, field: str) -> str:
+        return self.one_of(value, self.shapes, field=field, what="shape id")
+
+
+def _operation(op_id: str, raw: dict[str, Any], prefix: str, check: _Checker, errors: ErrorProfile) -> OperationProfile:
+    field = f'operations."{op_id}"'
+    documented_shape = str(raw.get("documented_shape", ""))
+    if documented_shape:
+        check.shape(documented_shape, f"{field}.documented_shape")
+    response_shape = check.shape(
+        str(raw.get("response_shape") or documented_shape or "kling"), f"{field}.response_shape"
+    )
+    id_format = check.one_of(
+        str(raw.get("id_format", "kling-numeric")), list(ID_FORMATS), field=f"{field}.id_format", what="id format"
+    )
+    kwargs: dict[str, Any] = {
+        "operation_id": op_id,
+        "method": str(raw.get("method", _DEFAULT_METHOD[op_id.rsplit(".", 1)[1]])),
+        "path": str(raw.get("path") or default_path(op_id, prefix)),
+        "supported": bool(raw.get("supported", True)),
+        "documented": bool(raw.get("documented", False)),
+        "response_shape": response_shape,
+        "id_format": id_format,
+        "documented_shape": documented_shape,
+        "evidence": str(raw.get("evidence", "")),
+        "path_variants": tuple(str(v) for v in raw.get("path_variants", ())),
+        "unsupported_status": int(raw.get("unsupported_status", errors.unsupported_status)),
+    }
+    if "status_vocabulary" in raw:
+        kwargs["status_vocabulary"] = tuple(str(v) for v in raw["status_vocabulary"])
+    if "success_status" in raw:
+        kwargs["success_status"] = int(raw["success_status"])
+    return OperationProfile(**kwargs)
+
+
+def _errors(raw: dict[str, Any], check: _Checker) -> ErrorProfile:
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key.endswith("shape"):
+            kwargs[key] = check.shape(str(value), f"errors.{key}")
+        elif key in _CODE_FIELDS or key == "rate_limit_message":
+            kwargs[key] = str(value)
+        else:
+            kwargs[key] = int(value)
+    return ErrorProfile(**kwargs)
+
+
+def _lifecycle(raw: dict[str, Any], where: str) -> LifecycleProfile:
+    kwargs: dict[str, Any] = {}
+    if "schedule" in raw:
+        schedule = tuple((str(step["status"]), float(step["at"])) for step in raw["schedule"])
+        times = [at for _, at in schedule]
+        if times != sorted(times):
+            raise ProfileError(
+                "lifecycle.schedule must be in time order",
+                where=where,
+                field="lifecycle.schedule",
+                fix="sort the steps by their 'at' seconds",
+            )
+        kwargs["schedule"] = schedule
+    for key in ("failed_word", "timestamp_unit", "callback"):
+        if key in raw:
+            kwargs[key] = str(raw[key])
+    lifecycle = LifecycleProfile(**kwargs)
+    if lifecycle.failed_word in {word for word, _ in lifecycle.schedule}:
+        raise ProfileError(
+            f"lifecycle.failed_word {lifecycle.failed_word!r} also appears in the success schedule",
+            where=where,
+            field="lifecycle.failed_word",
+            fix="the schedule lists the words of a succeeding task; failed_word is the failure word",
+        )
+    return lifecycle
+
+
+def _departures(raw: list[dict[str, Any]], check: _Checker) -> tuple[Departure, ...]:
+    out = []
+    for index, item in enumerate(raw):
+        field = f"departures[{index}]"
+        if item.get("check"):
+            check.one_of(str(item["check"]), check.checks, field=f"{field}.check", what="check id")
+        if item.get("operation"):
+            check.one_of(str(item["operation"]), list(OPERATION_IDS), field=f"{field}.operation", what="operation id")
+        if not item.get("reason") or not item.get("evidence"):
+            raise ProfileError(
+                f"departure {item.get('id')!r} needs a reason and its evidence",
+                where=check.where,
+                field=field,
+                fix='add reason = "..." and evidence = "seeds/<file>:<lines>" or "reference/<file> §<n>"',
+            )
+        out.append(
+            Departure(
+                id=str(item["id"]),
+                reason=str(item["reason"]),
+                evidence=str(item["evidence"]),
+                check=str(item.get("check", "")),
+                operation=str(item.get("operation", "")),
+                json_path=str(item.get("json_path", "")),
+                kind=str(item.get("kind", "behaviour")),
+            )
+        )
+    return tuple(out)
+
+
+def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
+    """A :class:`GatewayProfile` from merged profile data (all three layers applied)."""
+    check = _Checker(source_file)
+    for key, fix in (
+        ("title", 'add title = "My gateway"'),
+        ("family", 'add family = "kling" (or newapi, onehub, custom), or extends = "kling-official"'),
+        ("base_url", 'add base_url = "https://api.example.com" or derived_from = "specs/gateways/<id>.yaml"'),
+    ):
+        missing = key not in data if key == "base_url" else not data.get(key)
+        if missing:
+            raise ProfileError(f"missing required key {key!r}", where=source_file, field=key, fix=fix)
+    evidence = data.get("evidence") or {"kind": "user-supplied", "source": "user-supplied"}
+    prefix = str(data.get("path_prefix", "/kling"))
+    flags = data.get("flags", {})
+    extra = {k: v for k, v in data.items() if k == "emulator"}
+    errors = _errors(data.get("errors", {}), check)
+    return GatewayProfile(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        family=str(data["family"]),
+        evidence_kind=EvidenceKind(evidence["kind"]),
+        evidence_source=str(evidence.get("source") or evidence["kind"]),
+        base_url=str(data["base_url"]).rstrip("/"),
+        path_prefix=prefix,
+        auth=AuthSpec(**data.get("auth", {})),
+        operations={op: _operation(op, raw, prefix, check, errors) for op, raw in data.get("operations", {}).items()},
+        errors=errors,
+        lifecycle=_lifecycle(data.get("lifecycle", {}), source_file),
+        departures=_departures(data.get("departures", []), check),
+        accepts_data_uri=bool(flags.get("accepts_data_uri", False)),
+        requires_prompt=bool(flags.get("requires_prompt", False)),
+        drops_fields=tuple(str(f) for f in flags.get("drops_fields", ())),
+        list_query=bool(flags.get("list_query", True)),
+        external_id_query=bool(flags.get("external_id_query", True)),
+        source_file=source_file,
+        extra=extra,
+        description=str(data.get("description", "")),
+        extends=str(data.get("extends", "")),
+        derived_from=str(data.get("derived_from", "")),
+    )

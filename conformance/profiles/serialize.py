@@ -1,0 +1,51 @@
+"""JSON-ready form of a :class:`GatewayProfile` (for reports and ``kling-conformance gateways --json``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from conformance.profiles.model import GatewayProfile, OperationProfile
+
+
+def _operation_to_dict(operation: OperationProfile) -> dict[str, Any]:
+    data = dataclasses.asdict(operation)
+    data.pop("operation_id")
+    data["status_vocabulary"] = list(operation.status_vocabulary)
+    data["path_variants"] = list(operation.path_variants)
+    return data
+
+
+def profile_to_dict(profile: GatewayProfile) -> dict[str, Any]:
+    """Everything in ``profile`` as plain JSON types; never contains a key (only the variable name)."""
+    return {
+        "id": profile.id,
+        "title": profile.title,
+        "description": profile.description,
+        "family": profile.family,
+        "evidence": {"kind": profile.evidence_kind.value, "source": profile.evidence_source},
+        "base_url": profile.base_url,
+        "path_prefix": profile.path_prefix,
+        "extends": profile.extends,
+        "derived_from": profile.derived_from,
+        "source_file": profile.source_file,
+        "auth": dataclasses.asdict(profile.auth),
+        "supported_operations": profile.supported_operations(),
+        "operations": {op: _operation_to_dict(prof) for op, prof in profile.operations.items()},
+        "errors": dataclasses.asdict(profile.errors),
+        "lifecycle": {
+            "schedule": [{"status": word, "at": at} for word, at in profile.lifecycle.schedule],
+            "failed_word": profile.lifecycle.failed_word,
+            "timestamp_unit": profile.lifecycle.timestamp_unit,
+            "callback": profile.lifecycle.callback,
+        },
+        "departures": [dataclasses.asdict(d) for d in profile.departures],
+        "flags": {
+            "accepts_data_uri": profile.accepts_data_uri,
+            "requires_prompt": profile.requires_prompt,
+            "drops_fields": list(profile.drops_fields),
+            "list_query": profile.list_query,
+            "external_id_query": profile.external_id_query,
+        },
+        "extra": profile.extra,
+    }

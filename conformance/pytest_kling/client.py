@@ -1,0 +1,234 @@
+"""``kling_client``: a synchronous httpx client for a user's own tests, on the CLI's cassette machinery.
+
+One cassette per (gateway, test): ``<cassettes>/<gateway>/user.<test>.yaml``, the same vcrpy-compatible
+format the harness writes (:class:`~conformance.harness.cassette.Cassette`), replayed through the same
+:class:`~conformance.harness.replay.ReplayIndex` (repeated identical polls replay in recorded order).
+
+- ``replay``: answers come from the cassette; no socket is opened; a request the cassette lacks fails
+  the test with the nearest recorded request.
+- ``record``: real calls; every attempt is redacted (``Authorization`` and key-like query/body values,
+  large base64 payloads) before it is kept, and the cassette is written atomically when the test ends.
+- ``live``: real calls, nothing written.
+
+The API key is added by the transport (from the profile's environment variable, or the emulator's
+key), so test code never handles it and it never reaches a cassette.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from conformance import __version__
+from conformance.harness.cassette import Cassette, Interaction, load_cassette
+from conformance.harness.redact import redact_body, redact_headers, redact_url, scrub_text
+from conformance.harness.replay import ReplayIndex
+from conformance.models import Evidence, EvidenceKind, RecordedRequest, RecordedResponse
+from conformance.profiles.model import GatewayProfile
+
+
+def scenario_for(nodeid: str) -> str:
+    """Cassette scenario id of a test: ``user.<module>-<test>[params]`` made filename-safe."""
+    slug = re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "-", nodeid.replace("::", "-").replace("/", "-")).strip("-")
+    return f"user.{slug[:150]}"
+
+
+class KlingClient(httpx.Client):
+    """An ``httpx.Client`` bound to one gateway; :meth:`path` gives that gateway's path of an operation."""
+
+    def __init__(self, *, profile: GatewayProfile, base_url: str, transport: httpx.BaseTransport) -> None:
+        super().__init__(
+            base_url=base_url,
+            transport=transport,
+            timeout=60.0,
+            follow_redirects=True,
+            headers={"User-Agent": f"kling-conformance-pytest/{__version__}"},
+        )
+        self.profile = profile
+
+    def path(self, operation_id: str, **params: str) -> str:
+        """``profile`` path of ``operation_id`` (``text2video.get``) with ``{task_id}`` etc. filled in."""
+        op = self.profile.operation(operation_id)
+        if op is None or not op.supported:
+            raise LookupError(f"{self.profile.id} does not support {operation_id}")
+        path = op.path
+        for name, value in params.items():
+            path = path.replace("{" + name + "}", urllib.parse.quote(str(value), safe=""))
+        return path
+
+
+class _Auth:
+    def __init__(self, profile: GatewayProfile, key: str | None) -> None:
+        self.header = profile.auth.header
+        self.value = (f"Bearer {key}" if profile.auth.scheme == "bearer" else key) if key else None
+        self.secrets = (key,) if key else ()
+
+    def apply(self, request: httpx.Request) -> None:
+        if self.value and self.header not in request.headers:
+            request.headers[self.header] = self.value
+
+
+class ReplayClientTransport(httpx.BaseTransport):
+    """Serves a test's cassette (never opens a socket)."""
+
+    def __init__(self, cassette_file: Path, scenario: str, base_url: str) -> None:
+        self.cassette_file = cassette_file
+        self.scenario = scenario
+        self.base_url = base_url
+        cassettes = [load_cassette(cassette_file)] if cassette_file.is_file() else []
+        self.index = ReplayIndex(cassettes)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Next recorded answer for ``request``."""
+        if self.scenario not in self.index:
+            raise httpx.TransportError(
+                f"replay: no cassette {self.cassette_file} for this test; record it once with "
+                f"--kling-mode record (and a key, or --kling-emulator)",
+                request=request,
+            )
+        body = request.read()
+        item = self.index.take(self.scenario, request.method, str(request.url), self.base_url, body)
+        if item.response is None:
+            raise httpx.TransportError(f"recorded transport error: {item.error}", request=request)
+        return httpx.Response(
+            item.response.status_code, headers=list(item.response.headers), content=item.response.body, request=request
+        )
+
+
+class LiveClientTransport(httpx.BaseTransport):
+    """Real calls with the key added; in record mode every attempt is kept (redacted) for the cassette."""
+
+    def __init__(self, auth: _Auth, *, recording: Cassette | None = None) -> None:
+        self.auth = auth
+        self.inner = httpx.HTTPTransport(retries=0)
+        self.recording = recording
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` (with auth) and record it when recording."""
+        self.auth.apply(request)
+        body = request.read()
+        started = time.perf_counter()
+        try:
+            response = self.inner.handle_request(request)
+            content = response.read()
+        except httpx.TransportError as exc:
+            self._keep(request, body, None, scrub_text(str(exc), self.auth.secrets), started)
+            raise
+        self._keep(request, body, (response, content), "", started)
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
+        ]
+        return httpx.Response(response.status_code, headers=headers, content=content, request=request)
+
+    def _keep(
+        self,
+        request: httpx.Request,
+        body: bytes,
+        answer: tuple[httpx.Response, bytes] | None,
+        error: str,
+        started: float,
+    ) -> None:
+        if self.recording is None:
+            return
+        secrets = self.auth.secrets
+        recorded = RecordedRequest(
+            method=request.method,
+            url=redact_url(str(request.url)),
+            headers=redact_headers(tuple(request.headers.multi_items())),
+            body=redact_body(body, secrets),
+        )
+        stored = None
+        if answer is not None:
+            response, content = answer
+            kept = [
+                (k, v)
+                for k, v in response.headers.multi_items()
+                if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
+            ]
+            stored = RecordedResponse(
+                status_code=response.status_code,
+                headers=redact_headers(tuple(kept)),
+                body=redact_body(content, secrets),
+            )
+        purpose = "create" if request.method == "POST" else "poll"
+        self.recording.interactions.append(
+            Interaction(
+                request=recorded,
+                response=stored,
+                error=error,
+                purpose=purpose,
+                elapsed_ms=(time.perf_counter() - started) * 1000.0,
+            )
+        )
+
+    def close(self) -> None:
+        """Close the inner transport."""
+        self.inner.close()
+
+
+def build_client(
+    *,
+    profile: GatewayProfile,
+    mode: str,
+    base_url: str,
+    key: str | None,
+    cassettes_root: Path,
+    scenario: str,
+    emulator: bool,
+) -> tuple[KlingClient, Cassette | None, Path]:
+    """The client for one test; returns it with the cassette being recorded (record mode) and its file."""
+    cassette_file = cassettes_root / profile.id / f"{scenario}.yaml"
+    recording: Cassette | None = None
+    transport: httpx.BaseTransport
+    if mode == "replay":
+        transport = ReplayClientTransport(cassette_file, scenario, base_url)
+    else:
+        if mode == "record":
+            host = urllib.parse.urlsplit(base_url).hostname or base_url
+            evidence = (
+                Evidence(
+                    kind=EvidenceKind.EMULATOR,
+                    source=f"emulator profile {profile.id}",
+                    recorded_at=dt.date.today().isoformat(),
+                    tool_version=__version__,
+                )
+                if emulator
+                else Evidence(
+                    kind=EvidenceKind.LIVE,
+                    source=host,
+                    recorded_at=dt.date.today().isoformat(),
+                    tool_version=__version__,
+                )
+            )
+            recording = Cassette(
+                gateway=profile.id,
+                scenario=scenario,
+                operation="",
+                evidence=evidence,
+                base_url=base_url,
+                meta={"kind": "user-test"},
+            )
+        transport = LiveClientTransport(_Auth(profile, key), recording=recording)
+    client = KlingClient(profile=profile, base_url=base_url, transport=transport)
+    return client, recording, cassette_file
+
+
+def finish_recording(recording: Cassette | None, cassette_file: Path) -> None:
+    """Write the recorded cassette atomically (only when something was recorded)."""
+    if recording is not None and recording.interactions:
+        recording.write(cassette_file)
+
+
+def describe(value: Any) -> str:
+    """Short text of a response for assertion messages (never contains the key: it is not in bodies)."""
+    if isinstance(value, httpx.Response):
+        return f"HTTP {value.status_code} {value.text[:300]}"
+    return repr(value)[:300]

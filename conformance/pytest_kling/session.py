@@ -1,0 +1,141 @@
+"""Per-process plugin state: the selected profiles, the emulator, the shared budget and each gateway's target.
+
+The emulator (``--kling-emulator``) is started at most once per process (per xdist worker), on first
+use, and stopped when the session ends. One per worker rather than one shared: a worker polls only the
+tasks it created, so nothing needs to be shared, it starts in about 50 ms, and no worker ever has to own
+another process's server lifetime. The catalog run starts its own emulator inside the locked, once per
+session harness run (see :mod:`conformance.pytest_kling.shared`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from conformance.pytest_kling.settings import KlingSettings
+from conformance.pytest_kling.shared import Budget, shared_catalog_report
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine."""
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+class KlingSession:
+    """Everything the kling fixtures and catalog items of one pytest process share."""
+
+    def __init__(self, settings: KlingSettings, shared_dir: Path | None) -> None:
+        self.settings = settings
+        self._own_dir = shared_dir is None
+        self.shared_dir = shared_dir or Path(tempfile.mkdtemp(prefix="kling-conformance-"))
+        self.budget = Budget(self.shared_dir, self._cap())
+        self._profiles: dict[str, Any] | None = None
+        self._emulator: Any = None
+        self._emulator_key = "kc-pytest-" + secrets.token_hex(12)
+        self._catalog: dict[str, Any] | None = None
+
+    def _cap(self) -> int | None:
+        """The paid-task cap: as given, else unlimited in replay/emulator/loopback and 0 on a real host."""
+        s = self.settings
+        if s.max_paid_tasks is not None:
+            return s.max_paid_tasks
+        if s.mode == "replay" or s.emulator or (s.base_url and is_loopback(s.base_url)):
+            return None
+        return 0
+
+    # ------------------------------------------------------------------ profiles
+
+    def profiles(self) -> dict[str, Any]:
+        """Selected profiles by id (``--kling-gateway``, ``all``, and ``--kling-profile`` files)."""
+        if self._profiles is None:
+            from conformance.profiles import resolve_profiles
+
+            s = self.settings
+            chosen = resolve_profiles(s.gateways, s.profiles) if (s.gateways or s.profiles) else []
+            self._profiles = {p.id: p for p in chosen}
+        return self._profiles
+
+    def gateway_ids(self) -> list[str]:
+        """Ids of the selected profiles, in selection order."""
+        return list(self.profiles())
+
+    # ------------------------------------------------------------------ targets
+
+    def emulator(self) -> Any:
+        """The in-process emulator serving every selected profile (started on first use)."""
+        if self._emulator is None:
+            from conformance.emulator import EmulatorConfig, start_emulator
+
+            config = EmulatorConfig(keys=(self._emulator_key,), time_scale=0.002)
+            self._emulator = start_emulator(list(self.profiles().values()), config)
+        return self._emulator
+
+    def target(self, profile: Any) -> tuple[str, str | None]:
+        """(base URL, API key) the client of ``profile`` uses in this session's mode."""
+        from conformance.errors import MissingKeyError, UsageError
+
+        s = self.settings
+        if s.emulator:
+            return self.emulator().base_url(profile.id), self._emulator_key
+        base = (s.base_url or profile.base_url or "").rstrip("/")
+        if s.mode == "replay":
+            return base or f"https://{profile.id}.replay.invalid", None
+        if not base:
+            raise UsageError(
+                f"profile {profile.id!r} has no base URL",
+                where="--kling-base-url",
+                fix="pass --kling-base-url https://your-gateway.example or use --kling-emulator",
+            )
+        import os
+
+        key = os.environ.get(profile.auth.env, "")
+        if not key:
+            raise MissingKeyError(
+                f"--kling-mode {s.mode} needs the API key of {profile.id}, but {profile.auth.env} is not set",
+                where=profile.auth.env,
+                fix=f"export {profile.auth.env}=<your key>, or use --kling-emulator, or --kling-mode replay",
+            )
+        return base, key
+
+    def poll_policy(self, base_url: str) -> Any:
+        """How ``kling_task`` waits: no sleeping in replay, fast on the emulator, gently on real hosts."""
+        from conformance.pytest_kling.tasks import PollPolicy
+
+        if self.settings.mode == "replay":
+            return PollPolicy(interval=0.0, deadline=0.0)
+        if self.settings.emulator:
+            return PollPolicy(interval=0.01, deadline=10.0)
+        return PollPolicy(interval=1.0 if is_loopback(base_url) else 10.0, deadline=900.0)
+
+    def cassettes_root(self) -> Path:
+        """Where user-test cassettes live (``cassettes`` setting, default ``<rootdir>/cassettes``)."""
+        return self.settings.cassettes or self.settings.rootdir / "cassettes"
+
+    # ------------------------------------------------------------------ catalog
+
+    def catalog_report(self) -> dict[str, Any]:
+        """The catalog run's report dict, computed once per session across all workers."""
+        if self._catalog is None:
+            from conformance.pytest_kling.catalog import run_catalog
+
+            def run() -> dict[str, Any]:
+                data = run_catalog(self.settings, self.budget.remaining(), self.gateway_ids())
+                if self.settings.mode != "replay":
+                    self.budget.add_used(int((data.get("meta") or {}).get("budget", {}).get("paid_tasks_used", 0)))
+                return data
+
+            self._catalog = shared_catalog_report(self.shared_dir, self.settings.key(), run)
+        return self._catalog
+
+    def close(self) -> None:
+        """Stop the emulator; remove the shared directory when this process created it."""
+        if self._emulator is not None:
+            self._emulator.stop()
+            self._emulator = None
+        if self._own_dir:
+            shutil.rmtree(self.shared_dir, ignore_errors=True)

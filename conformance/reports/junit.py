@@ -1,0 +1,132 @@
+"""``junit.xml``: one ``<testsuite>`` per gateway, one ``<testcase>`` per check (and operation).
+
+``fail`` becomes ``<failure>``, ``error`` becomes ``<error>``, ``waived`` and ``skipped`` become
+``<skipped>`` with their reason. The layout follows the Jenkins/Ant JUnit format every CI system reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from conformance.models import CheckResult, Outcome
+from conformance.reports._jsonable import jsonable
+from conformance.reports.base import reporter
+from conformance.reports.view import gateway_order
+from conformance.runmodel import RunReport
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    """``value`` without characters XML 1.0 cannot carry."""
+    return _ILLEGAL_XML.sub("", value)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True)
+
+
+def _timestamp(started_at: str) -> dict[str, str]:
+    """The ``timestamp`` attribute (xs:dateTime, no zone) when ``started_at`` parses."""
+    try:
+        moment = dt.datetime.fromisoformat(started_at)
+    except ValueError:
+        return {}
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return {"timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+def testcase_name(result: CheckResult) -> str:
+    """``check[operation]`` for per-operation results, else the check id."""
+    return f"{result.check}[{result.operation}]" if result.operation else result.check
+
+
+def _details(result: CheckResult) -> str:
+    lines = [result.message] if result.message else []
+    if result.expected is not None or result.actual is not None:
+        lines += [f"expected: {_json(result.expected)}", f"actual:   {_json(result.actual)}"]
+    if result.json_path:
+        lines.append(f"json path: {result.json_path}")
+    if result.exchange_ref:
+        lines.append(f"exchange: {result.exchange_ref}")
+    if result.reason:
+        lines.append(f"reason: {result.reason}")
+    lines.append(f"severity: {result.severity.value}; evidence: {result.evidence.label()}")
+    return "\n".join(lines)
+
+
+def _testcase(suite: ET.Element, result: CheckResult, name: str) -> None:
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        {
+            "name": _text(name),
+            "classname": _text(f"{result.gateway}.{result.area or 'other'}"),
+            "time": "0",
+        },
+    )
+    first_lines = (result.message or result.reason).splitlines()
+    summary = _text(first_lines[0] if first_lines else result.outcome.value)
+    if result.outcome is Outcome.FAIL:
+        ET.SubElement(case, "failure", {"message": summary, "type": result.severity.value}).text = _text(
+            _details(result)
+        )
+    elif result.outcome is Outcome.ERROR:
+        ET.SubElement(case, "error", {"message": summary, "type": "error"}).text = _text(_details(result))
+    elif result.outcome in (Outcome.SKIPPED, Outcome.WAIVED):
+        reason = result.reason or result.message
+        ET.SubElement(case, "skipped", {"message": _text(f"{result.outcome.value}: {reason}")})
+    ET.SubElement(case, "system-out").text = _text(f"evidence: {result.evidence.label()}")
+
+
+@reporter("junit", "junit.xml")
+def render_junit(report: RunReport) -> str:
+    """JUnit XML for CI test tabs: one testsuite per gateway, one testcase per check and operation."""
+    by_gateway: dict[str, list[CheckResult]] = {g: [] for g in gateway_order(report)}
+    for result in report.results:
+        by_gateway.setdefault(result.gateway, []).append(result)
+    root = ET.Element("testsuites", {"name": "kling-conformance"})
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for gateway, results in by_gateway.items():
+        counts = {
+            "tests": len(results),
+            "failures": sum(r.outcome is Outcome.FAIL for r in results),
+            "errors": sum(r.outcome is Outcome.ERROR for r in results),
+            "skipped": sum(r.outcome in (Outcome.SKIPPED, Outcome.WAIVED) for r in results),
+        }
+        for key, value in counts.items():
+            totals[key] += value
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {
+                "name": _text(gateway),
+                **{k: str(v) for k, v in counts.items()},
+                "time": "0",
+                **_timestamp(report.meta.started_at),
+            },
+        )
+        props = ET.SubElement(suite, "properties")
+        for prop, prop_value in (
+            ("run_id", report.meta.run_id),
+            ("mode", report.meta.mode),
+            ("tool_version", report.meta.tool_version),
+            ("spec_hash", report.meta.spec_hash),
+            ("incomplete", str(report.meta.incomplete).lower()),
+        ):
+            ET.SubElement(props, "property", {"name": prop, "value": _text(prop_value)})
+        seen: dict[str, int] = {}
+        for result in results:
+            name = testcase_name(result)
+            seen[name] = seen.get(name, 0) + 1
+            _testcase(suite, result, name if seen[name] == 1 else f"{name} #{seen[name]}")
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", "0")
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

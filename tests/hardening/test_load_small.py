@@ -1,0 +1,43 @@
+"""A scaled-down run of ``benchmarks/bench_load.py``: 50 concurrent tasks across every built-in profile,
+faults on 10% of calls, 5 s of wall time. No result may be lost and no creation duplicated (counted on
+the emulator's side by each create's unique ``external_task_id``)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from conftest import figure_sink_fixture
+from hardening_figures import FigureSink
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_load.py"
+
+figures = figure_sink_fixture("load")
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_load", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.timeout(180)
+def test_fifty_concurrent_tasks_with_faults_lose_nothing(figures: FigureSink) -> None:
+    """Every task whose id the client learned reaches a terminal status; no create is duplicated."""
+    result = _bench().run_load(tasks=50, seconds=5.0, fault_share=0.10, time_scale=0.002, seed=3)
+    assert result["creates_sent"] >= 50
+    assert result["lost_results"] == 0, result["lost_examples"]
+    assert result["duplicated_creations"] == 0
+    assert result["results_terminal"] == result["creates_with_id"]
+    assert result["emulator_tasks_without_external_id"] == 0
+    assert result["emulator_tasks"] <= result["creates_sent"]
+    assert len(result["gateways"]) == 8, result["gateways"]
+    figures.require("tasks", 50)
+    figures.add("tasks", result["tasks"])
+    figures.add("lost_results", result["lost_results"])
+    figures.add("duplicated_creations", result["duplicated_creations"])
+    figures.add("gateways", len(result["gateways"]))

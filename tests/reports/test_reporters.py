@@ -1,0 +1,187 @@
+"""report.json, junit.xml and summary.md: schema validation, JUnit consumers, golden files."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import junitparser
+import pytest
+import xmlschema
+
+from conformance.models import Outcome
+from conformance.reports import REPORTERS, ReportError, report_errors, validate_report_dict
+from conformance.reports.json_report import report_dict
+from conformance.runmodel import RunReport
+
+GOLDEN = Path(__file__).parent / "golden"
+DATA = Path(__file__).parent / "data"
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("KC_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed; rerun with KC_UPDATE_GOLDEN=1 if intended"
+
+
+def test_every_format_is_registered() -> None:
+    assert {"json", "junit", "markdown", "html"} <= set(REPORTERS.names())
+    assert [REPORTERS.get(n).filename for n in ("json", "junit", "markdown", "html")] == [
+        "report.json",
+        "junit.xml",
+        "summary.md",
+        "index.html",
+    ]
+
+
+def test_report_json_validates_and_round_trips(report: RunReport) -> None:
+    text = REPORTERS.get("json").render(report)
+    data = json.loads(text)
+    validate_report_dict(data)
+    assert RunReport.from_dict(data).to_dict() == data
+    assert data["results"][0]["evidence"]["kind"] == "emulator"
+    assert {r["outcome"] for r in data["results"]} == {o.value for o in Outcome}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d["results"][0].update(outcome="passed"), "$.results[0].outcome"),
+        (lambda d: d["results"][0]["evidence"].update(kind="guess"), "$.results[0].evidence.kind"),
+        (lambda d: d["meta"].pop("run_id"), "$.meta"),
+        (lambda d: d.update(format_version=2), "$.format_version"),
+        (lambda d: d["observations"][0].update(key="status_words", value="SUCCESS"), "$.observations[0].value"),
+        (lambda d: d["results"].append({**d["results"][10], "reason": "", "message": ""}), "$.results[30]"),
+    ],
+    ids=["outcome", "evidence-kind", "run-id", "format-version", "status-words-type", "skipped-without-reason"],
+)
+def test_schema_rejects_broken_reports(report: RunReport, mutate, field: str) -> None:
+    data = report_dict(report)
+    mutate(data)
+    with pytest.raises(ReportError) as caught:
+        validate_report_dict(data, where="x/report.json")
+    assert caught.value.where == "x/report.json"
+    assert caught.value.field.startswith(field)
+    assert report_errors(data)
+
+
+def test_report_json_survives_non_json_values(report: RunReport) -> None:
+    from dataclasses import replace
+
+    odd = replace(report.results[0], expected={"words": {"succeed", "failed"}}, actual=b"\xff\x00raw", reason="")
+    report.results[0] = odd
+    data = json.loads(REPORTERS.get("json").render(report))
+    assert data["results"][0]["expected"] == {"words": ["failed", "succeed"]}
+    assert data["results"][0]["actual"].startswith("base64:")
+    validate_report_dict(data)
+
+
+def test_junit_validates_against_xsd_and_parses_in_junitparser(report: RunReport, tmp_path: Path) -> None:
+    text = REPORTERS.get("junit").render(report)
+    xmlschema.XMLSchema(DATA / "junit.xsd").validate(text)
+    path = tmp_path / "junit.xml"
+    path.write_text(text, encoding="utf-8")
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    suites = {suite.name: suite for suite in xml}
+    assert list(suites) == ["kling-official", "yibuapi", "newapi", "n1n"]
+    newapi = suites["newapi"]
+    assert (newapi.tests, newapi.failures, newapi.errors, newapi.skipped) == (8, 4, 1, 0)
+    cases = {case.name: case for case in newapi}
+    shape = cases["response_shape_family[image2video.get]"]
+    assert isinstance(shape.result[0], junitparser.Failure)
+    assert shape.result[0].message == "query body is the new-api task wrapper, not the Kling envelope"
+    assert 'expected: "kling"' in shape.result[0].text and "json path: $" in shape.result[0].text
+    assert isinstance(cases["task_id_stable[image2video.get]"].result[0], junitparser.Error)
+    yibu = {case.name: case for case in suites["yibuapi"]}
+    waived = yibu["status_vocabulary_kling[image2video.get]"].result[0]
+    assert isinstance(waived, junitparser.Skipped) and waived.message.startswith("waived: documented:")
+    skipped = yibu["minimal_request_accepted[text2video.create]"].result[0]
+    assert isinstance(skipped, junitparser.Skipped) and skipped.message == "skipped: budget"
+    assert yibu["minimal_request_accepted[image2video.create]"].is_passed
+
+
+def test_junit_escapes_control_characters(report: RunReport) -> None:
+    from dataclasses import replace
+
+    report.results[0] = replace(report.results[0], outcome=Outcome.FAIL, message="bad\x00body\x1b[31m <&>")
+    root = ET.fromstring(REPORTERS.get("junit").render(report))
+    failure = root.find("testsuite/testcase/failure")
+    assert failure is not None and failure.get("message") == "badbody[31m <&>"
+
+
+def test_junit_golden(report: RunReport) -> None:
+    _golden("junit.xml", REPORTERS.get("junit").render(report))
+
+
+def test_summary_md_golden(report: RunReport) -> None:
+    _golden("summary.md", REPORTERS.get("markdown").render(report))
+
+
+def test_summary_md_matrix_and_failures(report: RunReport) -> None:
+    text = REPORTERS.get("markdown").render(report)
+    header = "| Area | Check | `kling-official` | `yibuapi` | `newapi` | `n1n` |"
+    assert header in text
+    row = next(line for line in text.splitlines() if "`response_shape_family`" in line and line.startswith("|"))
+    assert row.split(" | ")[2:] == ["✅ E", "✅ E", "❌ E", "✅ L |"]
+    assert "❌ fail (`FAIL`)" in text and "**D** doc-derived" in text
+    assert text.index("### `yibuapi`") < text.index("### `newapi`") < text.index("### `n1n`")
+    # hostile text cannot open HTML or break the table
+    assert "<script>" not in text.replace("`", "").split("## Failures")[0]
+    body_lines = [line for line in text.splitlines() if "__pwned" in line]
+    assert body_lines and all("&lt;script&gt;" in line for line in body_lines)
+
+
+def test_summary_md_marks_incomplete_runs(report: RunReport) -> None:
+    report.meta.incomplete = True
+    assert "**incomplete**" in REPORTERS.get("markdown").render(report)
+
+
+def test_empty_report_renders_everywhere(report: RunReport) -> None:
+    empty = RunReport(meta=report.meta)
+    for name in REPORTERS.names():
+        assert REPORTERS.get(name).render(empty)
+    validate_report_dict(report_dict(empty))
+
+
+def test_junit_names_stay_unique_for_several_results_of_one_check(report: RunReport) -> None:
+    from dataclasses import replace
+
+    extra = replace(report.results[0], message="second parameter")
+    report.results.insert(1, extra)
+    root = ET.fromstring(REPORTERS.get("junit").render(report))
+    names = [
+        case.get("name") for case in root.iter("testcase") if case.get("classname", "").startswith("kling-official")
+    ]
+    assert names[:2] == [
+        "minimal_request_accepted[image2video.create]",
+        "minimal_request_accepted[image2video.create] #2",
+    ]
+    assert len(names) == len(set(names))
+
+
+def test_summary_md_caps_findings_per_gateway(report: RunReport) -> None:
+    from dataclasses import replace
+
+    from conformance.reports.markdown import MAX_FINDINGS_PER_GATEWAY
+
+    failing = report.results[0]
+    report.results = [
+        replace(failing, outcome=Outcome.FAIL, message=f"failure {i}", operation=f"op{i}.get")
+        for i in range(MAX_FINDINGS_PER_GATEWAY + 7)
+    ]
+    text = REPORTERS.get("markdown").render(report)
+    assert text.count("failure ") == MAX_FINDINGS_PER_GATEWAY
+    assert "- … and 7 more (see index.html or report.json)" in text
+
+
+def test_published_schema_is_valid_draft_2020_12() -> None:
+    import jsonschema
+
+    from conformance.reports.schema import report_schema_path
+
+    schema = json.loads(report_schema_path().read_text(encoding="utf-8"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
