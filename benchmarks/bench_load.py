@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -56,8 +57,9 @@ def _serve(conn: Any, faults: str, time_scale: float, seed: int) -> None:
     from conformance.profiles import load_builtin_profiles
 
     profiles = list(load_builtin_profiles().values())
-    config = EmulatorConfig(keys=(KEY,), time_scale=time_scale, seed=seed, faults=FaultPlan.parse(faults),
-                            max_tasks=1_000_000)
+    config = EmulatorConfig(
+        keys=(KEY,), time_scale=time_scale, seed=seed, faults=FaultPlan.parse(faults), max_tasks=1_000_000
+    )
     with start_emulator(profiles, config) as running:
         conn.send(running.url)
         conn.recv()  # stop
@@ -103,8 +105,9 @@ def _targets() -> list[tuple[Any, str, str, Any]]:
     return out
 
 
-async def _drive(url: str, tasks: int, seconds: float, poll_interval: float, task_deadline: float,
-                 tally: Tally) -> None:
+async def _drive(
+    url: str, tasks: int, seconds: float, poll_interval: float, task_deadline: float, tally: Tally
+) -> None:
     import httpx
 
     from conformance.harness.client import GatewayClient, HttpLimits
@@ -112,18 +115,43 @@ async def _drive(url: str, tasks: int, seconds: float, poll_interval: float, tas
     from conformance.models import Evidence, EvidenceKind
     from conformance.normalize import normalize
 
-    limits = HttpLimits(max_body_bytes=1024 * 1024, read_seconds=10.0, max_retries=4, backoff_base=0.05,
-                        backoff_cap=0.5, retry_after_cap=1.0, per_gateway_concurrency=64, global_concurrency=256)
+    limits = HttpLimits(
+        max_body_bytes=1024 * 1024,
+        read_seconds=10.0,
+        max_retries=4,
+        backoff_base=0.05,
+        backoff_cap=0.5,
+        retry_after_cap=1.0,
+        per_gateway_concurrency=64,
+        global_concurrency=256,
+    )
     targets = _targets()
     evidence = Evidence(kind=EvidenceKind.EMULATOR, source="bench_load")
     clock = RealClock()
     global_slots = asyncio.Semaphore(limits.global_concurrency)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(limits.read_seconds), follow_redirects=False,
-                                 limits=httpx.Limits(max_connections=256), trust_env=False) as http:
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(limits.read_seconds),
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=256),
+        trust_env=False,
+    ) as http:
         clients = [
-            (profile, create_path, query_path, body, GatewayClient(
-                gateway=profile.id, base_url=f"{url}/{profile.id}", http=http, clock=clock, key=KEY,
-                limits=limits, global_slots=global_slots, rng=random.Random(index)))
+            (
+                profile,
+                create_path,
+                query_path,
+                body,
+                GatewayClient(
+                    gateway=profile.id,
+                    base_url=f"{url}/{profile.id}",
+                    http=http,
+                    clock=clock,
+                    key=KEY,
+                    limits=limits,
+                    global_slots=global_slots,
+                    rng=random.Random(index),
+                ),
+            )
             for index, (profile, create_path, query_path, body) in enumerate(targets)
         ]
         end = time.monotonic() + seconds
@@ -138,11 +166,21 @@ async def _drive(url: str, tasks: int, seconds: float, poll_interval: float, tas
                 tally.creates += 1
                 tally.external_ids.add(external)
                 started = time.monotonic()
-                sent = await client.send(scenario="load", operation_id="create", ref=external, evidence=evidence,
-                                         method="POST", url=client.url_for(create_path), body=request)
+                sent = await client.send(
+                    scenario="load",
+                    operation_id="create",
+                    ref=external,
+                    evidence=evidence,
+                    method="POST",
+                    url=client.url_for(create_path),
+                    body=request,
+                )
                 ex = sent.exchange
-                norm = normalize(ex.response.body if ex.response else b"",
-                                 status_code=ex.response.status_code if ex.response else None, profile=profile)
+                norm = normalize(
+                    ex.response.body if ex.response else b"",
+                    status_code=ex.response.status_code if ex.response else None,
+                    profile=profile,
+                )
                 if not norm.task_id or norm.is_error:
                     tally.create_failed[ex.error.split(":")[0] if ex.error else str(norm.shape.value)] += 1
                     await asyncio.sleep(poll_interval)
@@ -152,13 +190,19 @@ async def _drive(url: str, tasks: int, seconds: float, poll_interval: float, tas
                 deadline = time.monotonic() + task_deadline
                 while True:
                     await asyncio.sleep(poll_interval)
-                    polled = await client.send(scenario="load", operation_id="get", ref=external, evidence=evidence,
-                                               method="GET", url=client.url_for(query_path.replace("{task_id}",
-                                                                                                   norm.task_id)))
+                    polled = await client.send(
+                        scenario="load",
+                        operation_id="get",
+                        ref=external,
+                        evidence=evidence,
+                        method="GET",
+                        url=client.url_for(query_path.replace("{task_id}", norm.task_id)),
+                    )
                     tally.polls += 1
                     resp = polled.exchange.response
-                    state = normalize(resp.body if resp else b"", status_code=resp.status_code if resp else None,
-                                      profile=profile)
+                    state = normalize(
+                        resp.body if resp else b"", status_code=resp.status_code if resp else None, profile=profile
+                    )
                     if state.status is not None and state.status.value in TERMINAL:
                         tally.terminal += 1
                         tally.task_seconds.append(time.monotonic() - started)
@@ -166,7 +210,14 @@ async def _drive(url: str, tasks: int, seconds: float, poll_interval: float, tas
                     if state.status is None or state.is_error:
                         tally.poll_faults += 1
                     if time.monotonic() > deadline:
-                        tally.lost.append(f"{profile.id}:{norm.task_id}")
+                        last = (
+                            f"HTTP {resp.status_code} {state.shape.value} {state.raw_status}"
+                            if resp
+                            else str(polled.exchange.error)
+                        )
+                        tally.lost.append(
+                            f"{profile.id}:{norm.task_id} (create: {norm.shape.value}, last poll: {last})"
+                        )
                         break
 
         await asyncio.gather(*(worker(n) for n in range(tasks)))
@@ -180,14 +231,13 @@ def _rss_mb() -> float:
 async def _sample(samples: list[float], stop: asyncio.Event) -> None:
     while not stop.is_set():
         samples.append(_rss_mb())
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 1.0)
-        except TimeoutError:
-            pass
 
 
-def run_load(tasks: int = 200, seconds: float = 60.0, fault_share: float = 0.10, time_scale: float = 0.002,
-             seed: int = 11) -> dict[str, Any]:
+def run_load(
+    tasks: int = 200, seconds: float = 60.0, fault_share: float = 0.10, time_scale: float = 0.002, seed: int = 11
+) -> dict[str, Any]:
     """Run the load and return the figures (see the module docstring)."""
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
@@ -201,7 +251,7 @@ def run_load(tasks: int = 200, seconds: float = 60.0, fault_share: float = 0.10,
         tally = Tally()
         samples: list[float] = []
         poll_interval = max(0.01, 3.0 * time_scale)
-        task_deadline = max(10.0, 300.0 * time_scale)
+        task_deadline = max(60.0, 900.0 * time_scale)  # a task is lost only if still unseen after this
 
         async def main() -> None:
             stop = asyncio.Event()
@@ -214,12 +264,12 @@ def run_load(tasks: int = 200, seconds: float = 60.0, fault_share: float = 0.10,
         asyncio.run(main())
         wall = time.monotonic() - started
         parent.send("stop")
-        server_side = parent.recv() if parent.poll(60) else {"created": {}, "evicted": -1}
+        server_side: dict[str, Any] = parent.recv() if parent.poll(60) else {"created": {}, "evicted": -1}
     finally:
         server.join(15)
         if server.is_alive():
             server.kill()
-    created = server_side["created"]
+    created: dict[str, list[str | None]] = server_side["created"]
     ids = Counter(ext for per in created.values() for ext in per if ext)
     ours = {ext: n for ext, n in ids.items() if ext in tally.external_ids}
     quarter = max(1, len(samples) // 4)
@@ -259,7 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-share", type=float, default=0.10)
     parser.add_argument("--time-scale", type=float, default=0.002)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--json-out", help="Also write the figures to this JSON file (e.g. benchmarks/results/load.json).")
+    parser.add_argument(
+        "--json-out", help="Also write the figures to this JSON file (e.g. benchmarks/results/load.json)."
+    )
     args = parser.parse_args(argv)
     figures = run_load(args.tasks, args.seconds, args.fault_share, args.time_scale, args.seed)
     if args.json_out:

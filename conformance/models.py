@@ -176,6 +176,7 @@ class CheckResult:
     json_path: str = ""
     exchange_ref: str = ""
     reason: str = ""
+    subject: str = ""  # finer label below the operation: the scenario judged (e.g. image2video.create.param.sound)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the ``results[]`` item of report.json)."""
@@ -193,6 +194,7 @@ class CheckResult:
             "json_path": self.json_path,
             "exchange_ref": self.exchange_ref,
             "reason": self.reason,
+            "subject": self.subject,
         }
 
     @classmethod
@@ -212,4 +214,39 @@ class CheckResult:
             json_path=data.get("json_path", ""),
             exchange_ref=data.get("exchange_ref", ""),
             reason=data.get("reason", ""),
+            subject=str(data.get("subject", "") or ""),
         )
+
+
+# --------------------------------------------------------------------------- shards and waivers
+# Shared by the harness's judge (which writes these results) and ``merge`` (which joins shards).
+
+#: Skip reason of a scenario (and its results) that another shard of a ``--shard i/n`` run owns.
+OTHER_SHARD = "other shard"
+#: Reason of a stale-waiver result: a profile departure whose check passed everywhere in its scope.
+STALE_WAIVER = "stale waiver"
+#: Reason of a shard's stale-waiver candidate whose scope reaches into other shards (``merge`` decides).
+STALE_WAIVER_PENDING = "stale waiver pending merge"
+#: Subject prefix of stale-waiver results: ``waiver:<departure id>``.
+WAIVER_SUBJECT = "waiver:"
+
+
+def in_waiver_scope(result: CheckResult, check: str, operation: str, json_path: str) -> bool:
+    """Whether ``result`` is a judgement that a departure of ``check``/``operation``/``json_path`` covers.
+
+    Gateway-level "found nothing" skips (no operation, no subject) and stale-waiver results themselves
+    lie outside every scope.
+    """
+    if result.check != check or result.subject.startswith(WAIVER_SUBJECT):
+        return False
+    if result.outcome is Outcome.SKIPPED and not result.operation and not result.subject:
+        return False
+    if operation and result.operation and result.operation != operation:
+        return False
+    return not json_path or result.json_path == json_path
+
+
+def example_pass_key(result: CheckResult) -> tuple[bool, str, tuple[str, str, str]]:
+    """Order among passes for the one a stale waiver points at (by content, so shards agree)."""
+    ev = result.evidence
+    return (not result.exchange_ref, result.exchange_ref, (ev.kind.value, ev.source, ev.recorded_at))

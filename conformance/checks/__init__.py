@@ -15,6 +15,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "conformance.checks.acceptance",
     "conformance.checks.invalid",
     "conformance.checks.shape",
+    "conformance.checks.wellformed",
     "conformance.checks.lifecycle",
     "conformance.checks.queries",
     "conformance.checks.errors_auth",

@@ -19,7 +19,9 @@ SUCCESS_SCENARIOS = (
     "*.get.known",
     "*.get.variant",
     "*.get.external-id",
+    "*.get.doc-example",
     "*.list.bounds",
+    "*.list.doc-example",
 )
 
 

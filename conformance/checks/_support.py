@@ -9,15 +9,21 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from conformance.checks._jsonpath import find_keys as find_keys
+from conformance.checks._jsonpath import first_key_path as first_key_path
+from conformance.checks._jsonpath import get_path as get_path
+from conformance.checks._jsonpath import iter_paths as iter_paths
+from conformance.checks._jsonpath import json_type as json_type
 from conformance.checks.base import CheckContext, ScenarioTrace, Verdict
 from conformance.models import Exchange, Outcome
-from conformance.normalize.result import ERROR_SHAPES, NormalizedResponse
+from conformance.normalize.parse import parse_body
+from conformance.normalize.result import ERROR_SHAPES, NormalizedResponse, Shape
 from conformance.profiles.model import FAMILIES
 
 #: Skip reasons a verdict may carry (the vocabulary of ``ScenarioTrace.skipped_reason``).
@@ -36,6 +42,10 @@ def _evidence_of(trace: ScenarioTrace | None, exchange: Exchange | None) -> Any:
     if exchange is not None:
         return exchange.evidence
     return trace.evidence if trace is not None else None
+
+
+def _subject_of(trace: ScenarioTrace | None) -> str:
+    return trace.scenario if trace is not None else ""
 
 
 def _operation_of(trace: ScenarioTrace | None, exchange: Exchange | None, operation: str | None) -> str:
@@ -64,6 +74,7 @@ def passed(
         json_path=json_path,
         exchange_ref=exchange.ref if exchange is not None else "",
         evidence=_evidence_of(trace, exchange),
+        subject=_subject_of(trace),
     )
 
 
@@ -87,6 +98,7 @@ def failed(
         json_path=json_path,
         exchange_ref=exchange.ref if exchange is not None else "",
         evidence=_evidence_of(trace, exchange),
+        subject=_subject_of(trace),
     )
 
 
@@ -108,6 +120,7 @@ def skipped(
         json_path=json_path,
         exchange_ref=exchange.ref if exchange is not None else "",
         evidence=_evidence_of(trace, exchange),
+        subject=_subject_of(trace),
     )
 
 
@@ -125,6 +138,7 @@ def errored(
         message=message,
         exchange_ref=exchange.ref if exchange is not None else "",
         evidence=_evidence_of(trace, exchange),
+        subject=_subject_of(trace),
     )
 
 
@@ -213,35 +227,63 @@ class JsonBody:
 
 
 def read_json(exchange: Exchange) -> JsonBody:
-    """Parse the response body; never raises."""
+    """Parse the response body; never raises. A cut body's problem says how it was cut (``body_note``)."""
     response = exchange.response
     if response is None:
-        return JsonBody(False, problem="no response body")
-    return parse_json_bytes(response.body, truncated=response.truncated)
+        return JsonBody(False, problem="missing (no response)")
+    note = str(exchange.meta.get("body_note") or "") if response.truncated else ""
+    return parse_json_bytes(response.body, truncated=response.truncated, note=note)
 
 
-def parse_json_bytes(body: bytes | str, *, truncated: bool = False) -> JsonBody:
-    """Parse ``body`` as JSON; never raises. Empty, HTML, text and truncated bodies become problems.
+def parse_json_bytes(body: bytes | str, *, truncated: bool = False, note: str = "") -> JsonBody:
+    """Parse ``body`` as strict JSON; never raises. Empty, HTML, text and cut bodies become problems.
 
-    Results are cached per body (checks read the same bodies many times); callers must not mutate
-    the returned value.
+    The problem names why the body is not JSON where the defensive parser can tell (invalid UTF-8, a
+    byte order mark, NaN, nesting too deep, ...); ``note`` is how a ``truncated`` body was cut (the
+    live client's body note). Results are cached per body; callers must not mutate the returned value.
     """
     raw = body.encode("utf-8", "replace") if isinstance(body, str) else body
-    return _parse_cached(raw, truncated)
+    return _parse_cached(raw, truncated, note)
 
 
 @functools.lru_cache(maxsize=8192)
-def _parse_cached(raw: bytes, truncated: bool) -> JsonBody:
+def _parse_cached(raw: bytes, truncated: bool, note: str) -> JsonBody:
     if not raw.strip():
-        return JsonBody(False, problem="empty body")
+        return JsonBody(False, problem="empty")
     try:
         return JsonBody(True, value=orjson.loads(raw))
     except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
         snippet = raw[:60].decode("utf-8", "replace").replace("\n", " ")
-        kind = "truncated JSON (body cap reached)" if truncated else "not JSON"
-        if raw.lstrip()[:1] == b"<":
+        kind = "not JSON"
+        if truncated:
+            kind = f"truncated JSON ({note})" if note else "truncated JSON (cut short when received)"
+        elif raw.lstrip()[:1] == b"<":
             kind = "an HTML/XML page, not JSON"
-        return JsonBody(False, problem=f"{kind} ({exc.__class__.__name__}; starts {snippet!r})")
+        why = "" if truncated else _why_not_json(raw)
+        return JsonBody(False, problem=f"{kind} ({why}{exc.__class__.__name__}; starts {snippet!r})")
+
+
+#: Parser notes (by prefix) that say the bytes are not one clean JSON document, and why that matters.
+SYNTAX_NOTES: tuple[tuple[str, str], ...] = (
+    ("duplicate keys", "parsers disagree on which value wins"),
+    ("invalid UTF-8", "JSON must be UTF-8"),
+    ("body is UTF-16", "JSON must be UTF-8"),
+    ("body starts with a byte order mark", "RFC 8259 forbids a BOM in JSON texts"),
+    ("number out of range", "no double or 64-bit integer holds it"),
+    ("non-standard number", "NaN and Infinity are not JSON"),
+    ("lone surrogate escape", "not a Unicode character"),
+    ("JSON nested too deeply", "strict parsers refuse it"),
+    ("truncated JSON", "the document ends before it closes"),
+    ("extra data after the JSON value", "a JSON text is one value"),
+    ("invalid JSON", "not JSON syntax"),
+)
+_WHY_PREFIXES = tuple(prefix for prefix, _ in SYNTAX_NOTES if prefix != "duplicate keys")
+
+
+def _why_not_json(raw: bytes) -> str:
+    """``"invalid UTF-8 (bytes replaced); "`` and the like, from the defensive parser, or ``""``."""
+    notes = [n for n in parse_body(raw).notes if n.startswith(_WHY_PREFIXES)]
+    return f"{'; '.join(notes[:2])}; " if notes else ""
 
 
 def is_2xx(exchange: Exchange) -> bool:
@@ -270,141 +312,79 @@ def describe(exchange: Exchange, norm: NormalizedResponse | None) -> str:
         bits.append(f"status {norm.raw_status!r}")
     if norm.task_id:
         bits.append(f"task_id {norm.task_id!r}")
-    return f"{text} ({': '.join(bits)})" if bits else text
+    if not bits and (why := shape_note(norm)):
+        bits.append(why)
+    text = f"{text} ({': '.join(bits)})" if bits else text
+    return text + _retry_story(exchange)
+
+
+_RETRY_STATUSES = (429, 503)
+
+
+def _retry_story(exchange: Exchange) -> str:
+    """``, Retry-After '99999', after 2 retries`` for a 429/503 (what the client saw and did), else ``""``."""
+    if exchange.response is None or exchange.response.status_code not in _RETRY_STATUSES:
+        return ""
+    after = exchange.response.header("retry-after")
+    story = f", Retry-After {after.strip()[:40]!r}" if after is not None else ", no Retry-After"
+    retries = exchange.meta.get("retries")
+    if isinstance(retries, int) and retries > 0:
+        story += f", after {retries} retr{'y' if retries == 1 else 'ies'}"
+    return story
+
+
+#: Normalizer notes that explain a body without a task id (``code 0 without data``, ``data is null``, ...).
+_TASKLESS_HINT = re.compile(r"\bdata\b|task.?id", re.IGNORECASE)
+_UNREADABLE_SHAPES = frozenset({Shape.EMPTY, Shape.NOT_JSON, Shape.UNKNOWN})
+_SAYS_ONLY_EMPTY = frozenset({"empty body", "no body"})  # the shape id ``empty`` already says it
+
+
+def shape_note(norm: NormalizedResponse) -> str:
+    """For an empty, non-JSON or unknown body: the normalizer's first note saying what it is, else ``""``."""
+    if norm.shape not in _UNREADABLE_SHAPES:
+        return ""
+    note = next((n for n in norm.notes if n not in _SAYS_ONLY_EMPTY), "")
+    return note if len(note) <= 100 else note[:99] + "…"
+
+
+#: How :func:`acceptance_problem` starts when the answer was not a 2xx (callers that already say it strip it).
+NOT_ACCEPTED = "the request was not accepted: "
 
 
 def acceptance_problem(exchange: Exchange, norm: NormalizedResponse) -> str | None:
     """Why a create response does not show an accepted task (2xx, non-error body, task id), or ``None``."""
     if not is_2xx(exchange):
-        return f"the request was not accepted: {describe(exchange, norm)}"
+        return f"{NOT_ACCEPTED}{describe(exchange, norm)}"
     if norm.is_error or norm.shape in ERROR_SHAPES:
         return f"HTTP {status_of(exchange)} but the body is an error: {describe(exchange, norm)}"
     if not norm.task_id:
-        return f"HTTP {status_of(exchange)} but no task id could be found in the {norm.shape.value} body"
+        why = shape_note(norm) or next((n for n in norm.notes if _TASKLESS_HINT.search(n)), "")
+        return f"HTTP {status_of(exchange)} but no task id could be found in the {norm.shape.value} body" + (
+            f" ({why})" if why else ""
+        )
     return None
 
 
-def rejection_problem(exchange: Exchange, norm: NormalizedResponse) -> str | None:
-    """Why a response is not a proper rejection (4xx with an error body), or ``None``."""
+def rejection_problem(
+    exchange: Exchange, norm: NormalizedResponse, *, accepted: str = "the invalid request was accepted"
+) -> str | None:
+    """Why a response is not a proper rejection (4xx with an error body), or ``None``.
+
+    ``accepted`` words the 2xx case for the caller (a query of an unknown id is not an invalid request).
+    """
     status = status_of(exchange)
     if status is None:
         return "no response"
     if 200 <= status < 300:
-        return f"the invalid request was accepted: {describe(exchange, norm)}"
+        return f"{accepted}: {describe(exchange, norm)}"
     if status >= 500:
         return f"a server error answered a client mistake: {describe(exchange, norm)}"
     if not 400 <= status < 500:
         return f"expected a 4xx, got {describe(exchange, norm)}"
     if norm.shape not in ERROR_SHAPES:
-        return f"HTTP {status} but the body is not an error body (shape {norm.shape.value})"
+        why = shape_note(norm)
+        return f"HTTP {status} but the body is not an error body (shape {norm.shape.value}{': ' + why if why else ''})"
     return None
-
-
-# --------------------------------------------------------------------------- JSON paths
-
-
-def iter_paths(value: Any, path: str = "$", *, max_depth: int = 12) -> Iterator[tuple[str, Any]]:
-    """Every (JSON path, value) pair below ``value``, depth-first, containers included."""
-    yield path, value
-    if max_depth <= 0:
-        return
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from iter_paths(child, f"{path}.{key}", max_depth=max_depth - 1)
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from iter_paths(child, f"{path}[{index}]", max_depth=max_depth - 1)
-
-
-def find_keys(value: Any, *keys: str, max_depth: int = 12) -> list[tuple[str, Any]]:
-    """(path, value) of every object member named one of ``keys``, depth-first (paths built only on a match)."""
-    wanted = frozenset(keys)
-    found: list[tuple[str, Any]] = []
-    _walk_keys(value, wanted, [], found, max_depth)
-    return found
-
-
-def _walk_keys(
-    value: Any, wanted: frozenset[str], trail: list[str | int], found: list[tuple[str, Any]], depth: int
-) -> None:
-    if depth <= 0:
-        return
-    if isinstance(value, dict):
-        for key, child in value.items():
-            trail.append(str(key))
-            if key in wanted:
-                found.append((_render(trail), child))
-            if isinstance(child, dict | list):
-                _walk_keys(child, wanted, trail, found, depth - 1)
-            trail.pop()
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            if isinstance(child, dict | list):
-                trail.append(index)
-                _walk_keys(child, wanted, trail, found, depth - 1)
-                trail.pop()
-
-
-def _render(trail: list[str | int]) -> str:
-    return "$" + "".join(f"[{t}]" if isinstance(t, int) else f".{t}" for t in trail)
-
-
-def first_key_path(value: Any, *keys: str, default: str = "$") -> str:
-    """Path of the first member named one of ``keys`` (shallowest first), or ``default``."""
-    found = find_keys(value, *keys)
-    if not found:
-        return default
-    return min(found, key=lambda item: item[0].count(".") + item[0].count("["))[0]
-
-
-def get_path(value: Any, path: str) -> Any:
-    """Resolve a ``$.a.b[0]`` path (as produced here and by the spec validators); ``None`` when absent."""
-    current = value
-    for token in _tokens(path):
-        if isinstance(token, int):
-            if isinstance(current, list) and -len(current) <= token < len(current):
-                current = current[token]
-                continue
-            return None
-        if isinstance(current, dict) and token in current:
-            current = current[token]
-            continue
-        return None
-    return current
-
-
-def _tokens(path: str) -> list[str | int]:
-    text = path[1:] if path.startswith("$") else path
-    tokens: list[str | int] = []
-    for part in text.split("."):
-        if not part:
-            continue
-        name, *indexes = part.split("[")
-        if name:
-            tokens.append(name)
-        for index in indexes:
-            digits = index.rstrip("]")
-            tokens.append(int(digits) if digits.lstrip("-").isdigit() else digits.strip("'\""))
-    return tokens
-
-
-def json_type(value: Any) -> str:
-    """JSON type name of a Python value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 # --------------------------------------------------------------------------- families and tasks

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from conformance.checks._support import (
     NO_EVIDENCE,
+    NOT_ACCEPTED,
     NOT_DOCUMENTED,
     acceptance_problem,
     describe,
@@ -57,7 +58,7 @@ def _judge_acceptance(ctx: CheckContext, trace: ScenarioTrace, what: str, json_p
             f"{what} accepted: task {norm.task_id!r} created", trace=trace, exchange=main, json_path=json_path
         )
     return failed(
-        f"{what} was not accepted: {problem}",
+        f"{what} was not accepted: {problem.removeprefix(NOT_ACCEPTED)}",
         trace=trace,
         exchange=main,
         expected="2xx with a non-error body carrying a task id",

@@ -96,6 +96,7 @@ class Verdict:
     exchange_ref: str = ""
     evidence: Evidence | None = None  # defaults to the evidence of exchange_ref's scenario
     reason: str = ""  # for ``skipped``: not documented | not supported | budget | no evidence
+    subject: str = ""  # the scenario judged (``_support``'s builders set it from ``trace``); empty: the whole operation
 
 
 class CheckContext:

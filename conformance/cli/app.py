@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 import click
 import typer
-from rich.console import Console
 
 from conformance.errors import EXIT_USAGE, UsageError
 
@@ -49,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         app(args=args, prog_name="kling-conformance", standalone_mode=True)
     except UsageError as exc:
+        from rich.console import Console  # only an error message needs rich: keep it out of start-up
+
         Console(stderr=True, soft_wrap=True).print(f"error: {exc.render()}", markup=False, highlight=False)
         sys.exit(EXIT_USAGE)
     except click.exceptions.Exit as exc:  # pragma: no cover - standalone mode converts these already

@@ -11,8 +11,6 @@ import json
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from conformance.checks import CheckSpec, load_builtin_checks
 from conformance.checks.base import Area
@@ -63,6 +61,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps([spec_to_dict(s) for s in specs], ensure_ascii=False, indent=2))
             return
+        from rich.console import Console  # only the table view needs rich
+        from rich.table import Table
+
         table = Table(box=None, pad_edge=False, show_lines=False)
         for column in ("id", "area", "severity", "cost", "judged against", "operations", "description"):
             table.add_column(column, overflow="fold")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from conformance.docs import DerivedSpecs, extract_to_directory, gateway_spec_ids, load_gateway_spec
 from conformance.errors import EXIT_FINDINGS, EXIT_USAGE, UsageError
 from conformance.paths import gateway_specs_dir
+
+if TYPE_CHECKING:
+    from conformance.docs import DerivedSpecs
 
 
 def _document_files(paths: list[Path]) -> list[Path]:
@@ -66,6 +68,8 @@ def _as_json(derived: DerivedSpecs, out: Path) -> str:
 
 
 def _show(gateway_id: str, *, as_json: bool) -> None:
+    from conformance.docs import load_gateway_spec
+
     spec = load_gateway_spec(gateway_id)
     if as_json:
         typer.echo(json.dumps(spec.document, ensure_ascii=False, indent=2))
@@ -128,6 +132,8 @@ def register(app: typer.Typer) -> None:
         be repaired (reported as file:line; the others are still written), 1 with --check when a file
         is stale.
         """
+        from conformance.docs import extract_to_directory
+
         target = out or gateway_specs_dir()
         derived = extract_to_directory(_document_files(documents), target, gateway_id=gateway, check_only=check)
         if as_json:
@@ -151,6 +157,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print the whole derived spec as JSON.")] = False,
     ) -> None:
         """Show what a gateway's document says: operations, examples with provenance, departures."""
+        from conformance.docs import gateway_spec_ids, load_gateway_spec
+
         if gateway not in gateway_spec_ids():
             load_gateway_spec(gateway)  # raises the UsageError with the list of known ids
         _show(gateway, as_json=as_json)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from conformance.profiles import GatewayProfile, profile_to_dict, resolve_profiles
 from conformance.profiles.validate import OPERATION_IDS
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 _KINDS = ("create", "get", "list")
 
@@ -32,6 +33,8 @@ def summarize_operations(profile: GatewayProfile) -> str:
 
 
 def _table(profiles: list[GatewayProfile]) -> Table:
+    from rich.table import Table  # only the table view needs rich
+
     table = Table(title="Gateway profiles", show_lines=True)
     table.add_column("id / title", no_wrap=False)
     table.add_column("family", no_wrap=True)
@@ -78,6 +81,8 @@ def register(app: typer.Typer) -> None:
             document = {"profiles": [profile_to_dict(p) for p in profiles]}
             typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
             return
+        from rich.console import Console
+
         console = Console(soft_wrap=False)
         console.width = max(console.width, 140)
         console.print(_table(profiles), markup=False)

@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from conformance.errors import EXIT_FINDINGS, EXIT_OK, UsageError, did_you_mean
 from conformance.normalize import NormalizedResponse, normalize
@@ -124,6 +121,10 @@ def _summary_rows(result: NormalizedResponse) -> list[tuple[str, str]]:
 
 def print_summary(result: NormalizedResponse, profile_id: str | None) -> None:
     """A short human-readable summary (rich), notes and, with a profile, the departures."""
+    from rich.console import Console  # only the summary view needs rich
+    from rich.table import Table
+    from rich.text import Text
+
     console = Console(highlight=False, soft_wrap=True)
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")

@@ -87,4 +87,11 @@ def register(app: typer.Typer) -> None:
             f"paid tasks: {paid} planned of {'unlimited' if cap is None else cap}; "
             f"{budget_skipped} paid scenario(s) skipped for budget; {total_calls} request(s) before polling"
         )
+        missing = [p.id for p in profiles if not p.base_url]
+        if mode != "replay" and not emulator and missing:
+            typer.echo(
+                f"warning: a {mode} run would refuse to start: no base URL for {', '.join(missing)} "
+                "(pass --base-url with --gateway, or use --emulator)",
+                err=True,
+            )
         raise typer.Exit(EXIT_OK)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from conformance.emulator import DEFAULT_KEYS_ENV, FAULT_KINDS, EmulatorConfig, FaultPlan
-from conformance.emulator.server import bind_socket, install_log_redaction, uvicorn_server
 from conformance.errors import UsageError
-from conformance.profiles import resolve_profiles
+
+if TYPE_CHECKING:
+    from conformance.emulator import FaultPlan
+
+#: ``conformance.emulator.config.DEFAULT_KEYS_ENV``, repeated here so that registering the command does
+#: not import the emulator (Starlette, uvicorn): every other command starts faster.
+DEFAULT_KEYS_ENV = "KLING_CONFORMANCE_EMULATOR_KEYS"
 
 
 def _keys_from_env(variable: str) -> tuple[str, ...]:
@@ -90,6 +94,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Serve gateway profiles over HTTP as a stub gateway (the reference emulator)."""
+        from conformance.emulator import EmulatorConfig, FaultPlan
+        from conformance.emulator.server import bind_socket, install_log_redaction, uvicorn_server
+        from conformance.profiles import resolve_profiles
+
         if list_faults:
             _print_fault_kinds()
             return
@@ -129,6 +137,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_fault_kinds() -> None:
+    from conformance.emulator import FAULT_KINDS
+
     typer.echo("Fault kinds (--faults KIND[@GATEWAY][=P|=#N|=%N][:ARG], or the header X-Emulator-Fault: KIND[:ARG]):")
     for name, kind in FAULT_KINDS.items():
         argument = "" if kind.arg_help == "no argument" else f"  [ARG: {kind.arg_help}]"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from conformance.errors import EXIT_OK, EXIT_USAGE
 from conformance.paths import canonical_spec_path, gateway_specs_dir
-from conformance.spec import SpecReport, check_spec_file
+
+if TYPE_CHECKING:
+    from conformance.spec import SpecReport
 
 
 def _short(path: Path) -> Path:
@@ -39,6 +41,8 @@ def _summary_line(report: SpecReport) -> str:
 
 def check_specs(paths: list[Path] | None, *, as_json: bool) -> int:
     """Validate ``paths`` (default: the canonical spec and ``specs/gateways/*.yaml``); return the exit code."""
+    from conformance.spec import check_spec_file  # the OpenAPI validator is heavy: only this command loads it
+
     files = paths or _default_files()
     reports = [check_spec_file(path) for path in files]
     failed = [report for report in reports if not report.ok]

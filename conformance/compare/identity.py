@@ -1,9 +1,11 @@
-"""Which results of two reports are "the same check": (gateway, check, operation, occurrence).
+"""Which results of two reports are "the same check": (gateway, check, operation, subject, occurrence).
 
 A check can report several results for one operation (one per optional parameter, per invalid-request
-case, ...), and a result carries no finer subject than its operation. The harness emits results in
-catalog order, so the *n*-th result of a (gateway, check, operation) triple is the same subject in every
-shard of a run and in every run of the same catalog.
+case, per query variant, ...). The harness labels each with its ``subject`` (the scenario it judged,
+``waiver:<id>`` for a stale waiver, empty for a judgement of the whole operation). Where one subject
+still has several results (one per field, say), the *n*-th result of a (gateway, check, operation,
+subject) is the same judgement in every shard of a run and in every run of the same catalog, because
+the harness emits results in catalog order.
 """
 
 from __future__ import annotations
@@ -12,21 +14,31 @@ from collections.abc import Iterable
 
 from conformance.models import CheckResult
 
-ResultKey = tuple[str, str, str, int]
+ResultKey = tuple[str, str, str, str, int]
 
 
-def keyed_results(results: Iterable[CheckResult]) -> dict[ResultKey, CheckResult]:
-    """Results by (gateway, check, operation, occurrence index), in their original order."""
-    seen: dict[tuple[str, str, str], int] = {}
+def keyed_results(results: Iterable[CheckResult], *, with_subject: bool = True) -> dict[ResultKey, CheckResult]:
+    """Results by (gateway, check, operation, subject, occurrence index), in their original order.
+
+    ``with_subject=False`` matches on the operation only (the subject is left empty), for reports
+    written before results had subjects.
+    """
+    seen: dict[tuple[str, str, str, str], int] = {}
     keyed: dict[ResultKey, CheckResult] = {}
     for result in results:
-        triple = (result.gateway, result.check, result.operation)
-        index = seen.get(triple, 0)
-        seen[triple] = index + 1
-        keyed[(*triple, index)] = result
+        base = (result.gateway, result.check, result.operation, result.subject if with_subject else "")
+        index = seen.get(base, 0)
+        seen[base] = index + 1
+        keyed[(*base, index)] = result
     return keyed
 
 
+def has_subjects(results: Iterable[CheckResult]) -> bool:
+    """Whether the results carry subjects (reports from before subjects existed carry none)."""
+    return any(r.subject for r in results)
+
+
 def key_label(key: ResultKey) -> str:
-    """``check`` or ``check #2`` for the second result of the same check and operation."""
-    return key[1] if key[3] == 0 else f"{key[1]} #{key[3] + 1}"
+    """``check``, ``check [subject]``, and ``#n`` for the n-th result of the same subject."""
+    label = key[1] if not key[3] else f"{key[1]} [{key[3]}]"
+    return label if key[4] == 0 else f"{label} #{key[4] + 1}"

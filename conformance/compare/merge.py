@@ -1,26 +1,38 @@
 """Joining the shard reports of one run (``run --shard i/n`` on n CI jobs) into one report.
 
-Shards must come from the same tool version, spec and mode. Results, observations and exchanges are
-unioned (identical duplicates collapse; a result one shard skipped as "other shard" yields to the shard
-that judged it; two different judged results are an error naming both files). The merged
-run is incomplete when any shard was, or when shards of ``i/n`` are missing. Results are ordered by
-the run's gateway order, then as they appear in the shards, so a merge is independent of the order
-the shard files are given in.
+Shards must come from the same tool version, spec and mode. Results are matched on (gateway, check,
+operation, subject) and unioned: identical duplicates collapse; a result one shard skipped as "other
+shard" yields to the shard that judged it, and once every shard is there no "other shard" stand-in is
+left; a check's gateway-level "found nothing" goes when another shard found something; stale waivers
+are recomputed across the shards; two different judged results are an error naming both files.
+Observations and exchanges are unioned. With every shard of one run given, the merged results equal
+the unsharded run's (``tests/harness/test_shards.py`` checks it on the bundled replay). The merged run is
+incomplete when any shard was, or when shards of ``i/n`` are missing. Results are ordered by the run's
+gateway order, then as they appear in the shards, so a merge is independent of the order the shard
+files are given in.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from typing import Any
 
-from conformance.compare.identity import ResultKey, keyed_results
+from conformance.compare.identity import ResultKey, has_subjects, keyed_results
 from conformance.errors import UsageError
-from conformance.models import CheckResult, Outcome
+from conformance.models import (
+    OTHER_SHARD,
+    STALE_WAIVER,
+    STALE_WAIVER_PENDING,
+    WAIVER_SUBJECT,
+    CheckResult,
+    Outcome,
+    example_pass_key,
+    in_waiver_scope,
+)
 from conformance.runmodel import Observation, RunMeta, RunReport
 
-#: Skip reason the harness gives scenarios another shard owns (``conformance.harness.plan.OTHER_SHARD``).
-OTHER_SHARD = "other shard"
 _SHARD_SUFFIX = re.compile(r"-shard\d+of\d+$")
 
 
@@ -57,8 +69,8 @@ def _prefer(kept: tuple[str, CheckResult], new: tuple[str, CheckResult]) -> tupl
     wins. Two different judged results are a conflict.
     """
     (kept_label, old), (label, result) = kept, new
-    if old == result:
-        return kept
+    if old == result or old.subject.startswith(WAIVER_SUBJECT):
+        return kept  # stale-waiver candidates are settled across all shards afterwards
     old_skipped, new_skipped = old.outcome is Outcome.SKIPPED, result.outcome is Outcome.SKIPPED
     if old_skipped and not new_skipped:
         return new
@@ -72,6 +84,82 @@ def _prefer(kept: tuple[str, CheckResult], new: tuple[str, CheckResult]) -> tupl
         where=label,
         fix="merge the shards of one run only; rerun the conflicting shard",
     )
+
+
+def _gateway_level_skip(result: CheckResult) -> bool:
+    """A check's "found nothing" for the whole gateway (no operation, no subject)."""
+    return result.outcome is Outcome.SKIPPED and not result.operation and not result.subject
+
+
+def _judged(result: CheckResult) -> bool:
+    """A result that judged something in its shard (not a stand-in, not a waiver verdict)."""
+    return (
+        result.reason != OTHER_SHARD
+        and not result.subject.startswith(WAIVER_SUBJECT)
+        and not _gateway_level_skip(result)
+    )
+
+
+def _settle(
+    kept: list[tuple[str, CheckResult]], reports: Sequence[tuple[str, RunReport]], *, complete: bool
+) -> list[CheckResult]:
+    """The merged results: the unsharded run's, where the shards allow knowing them.
+
+    * "other shard" stand-ins go once every shard is there (the owner's results replace them);
+    * a check's gateway-level "found nothing" goes when any shard found something for that check;
+    * stale waivers are decided across shards: a candidate stands only when no shard triggered the
+      waiver or judged its scope with anything but passes (a shard with nothing in the scope has no say).
+    """
+    judged_checks = {(r.gateway, r.check) for _, r in kept if _judged(r)}
+    out: list[CheckResult] = []
+    for label, result in kept:
+        if complete and result.reason == OTHER_SHARD:
+            continue
+        if _gateway_level_skip(result) and (result.gateway, result.check) in judged_checks:
+            continue
+        if result.subject.startswith(WAIVER_SUBJECT) and result.reason in (STALE_WAIVER, STALE_WAIVER_PENDING):
+            settled = _settle_waiver(label, result, reports, complete=complete)
+            if settled is not None:
+                out.append(settled)
+            continue
+        out.append(result)
+    return out
+
+
+def _settle_waiver(
+    label: str, candidate: CheckResult, reports: Sequence[tuple[str, RunReport]], *, complete: bool
+) -> CheckResult | None:
+    """A stale-waiver candidate after looking at every shard (``None``: not stale)."""
+    examples = [candidate]
+    for other_label, report in reports:
+        mine = [
+            r
+            for r in report.results
+            if r.gateway == candidate.gateway and r.check == candidate.check and r.subject == candidate.subject
+        ]
+        if mine:
+            examples += [r for r in mine if other_label != label]
+            continue
+        scope = [
+            r
+            for r in report.results
+            if r.gateway == candidate.gateway
+            and r.reason != OTHER_SHARD
+            and in_waiver_scope(r, candidate.check, candidate.operation, candidate.json_path)
+        ]
+        if scope:
+            return None  # that shard judged the scope and did not find the waiver stale (or triggered it)
+    best = min(examples, key=example_pass_key)
+    definitive = (
+        complete or any(e.reason == STALE_WAIVER for e in examples) or not any(r.meta.shard for _, r in reports)
+    )
+    if not definitive:
+        return best if best.reason == STALE_WAIVER_PENDING else _with(best, Outcome.SKIPPED, STALE_WAIVER_PENDING)
+    return _with(best, Outcome.FAIL, STALE_WAIVER)
+
+
+def _with(result: CheckResult, outcome: Outcome, reason: str) -> CheckResult:
+    return dataclasses.replace(result, outcome=outcome, reason=reason)
 
 
 def merge_reports(
@@ -114,11 +202,12 @@ def merge_reports(
     gateways: list[str] = []
     for (_, report), _ in ordered:
         gateways += [g for g in report.meta.gateways if g not in gateways]
+    with_subject = all(has_subjects(r.results) for _, r in reports if r.results)
     results: dict[ResultKey, tuple[str, CheckResult]] = {}
     observations: dict[tuple[str, str, str], tuple[str, Observation]] = {}
     exchanges: dict[str, tuple[str, dict[str, Any]]] = {}
     for (label, report), _ in ordered:
-        for key, r in keyed_results(report.results).items():
+        for key, r in keyed_results(report.results, with_subject=with_subject).items():
             if key in results:
                 results[key] = _prefer(results[key], (label, r))
             else:
@@ -146,7 +235,13 @@ def merge_reports(
             exchanges.setdefault(ref, (label, summary))
 
     rank = {g: i for i, g in enumerate(gateways)}
-    merged_results = sorted((r for _, r in results.values()), key=lambda r: rank.get(r.gateway, len(rank)))
+    complete = bool(totals) and not missing
+    joined = _settle(
+        [(label, r) for label, r in results.values()],
+        [(label, report) for (label, report), _ in ordered],
+        complete=complete,
+    )
+    merged_results = sorted(joined, key=lambda r: rank.get(r.gateway, len(rank)))
     merged_obs = sorted((o for _, o in observations.values()), key=lambda o: rank.get(o.gateway, len(rank)))
     metas = [r.meta for _, r in reports]
     first = ordered[0][0][1].meta

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.compare.identity import ResultKey, key_label, keyed_results
+from conformance.compare.identity import ResultKey, has_subjects, key_label, keyed_results
 from conformance.models import CheckResult, Outcome
 from conformance.runmodel import Observation, RunReport
 
@@ -80,8 +80,8 @@ class RegressionDiff:
         }
 
 
-def _results(report: RunReport) -> dict[ResultKey, CheckResult]:
-    return keyed_results(report.results)
+def _results(report: RunReport, with_subject: bool = True) -> dict[ResultKey, CheckResult]:
+    return keyed_results(report.results, with_subject=with_subject)
 
 
 def _observations(report: RunReport) -> dict[tuple[str, str, str], Observation]:
@@ -95,10 +95,12 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _result_changes(base: RunReport, cur: RunReport) -> list[Change]:
-    before, after = _results(base), _results(cur)
+    # Reports from before results had subjects are matched on the operation alone.
+    with_subject = has_subjects(base.results) and has_subjects(cur.results)
+    before, after = _results(base, with_subject), _results(cur, with_subject)
     changes = []
     for key in list(before) + [k for k in after if k not in before]:
-        gateway, _, operation, _ = key
+        gateway, _, operation, _, _ = key
         check = key_label(key)
         old, new = before.get(key), after.get(key)
         old_o = old.outcome.value if old else "absent"
@@ -245,6 +247,11 @@ def diff_reports(baseline: RunReport, current: RunReport) -> RegressionDiff:
                 f"{gw}: evidence differs ({', '.join(sorted(kinds_before))} → "
                 f"{', '.join(sorted(kinds_after))}); changes may come from the evidence, not the gateway"
             )
+    if baseline.results and current.results and not (has_subjects(baseline.results) and has_subjects(current.results)):
+        result.notes.append(
+            "one report has no result subjects (written by an older version): results are matched by "
+            "(gateway, check, operation) and their order"
+        )
     if current.meta.incomplete:
         result.notes.append("the current run is incomplete: missing results are not counted as regressions")
     return result

@@ -3,7 +3,8 @@
 A real gateway cannot reach loopback: give ``--callback-url https://your-tunnel.example`` (a public URL
 that forwards to ``--callback-port``) and the harness sends that URL instead, while still receiving here.
 
-Each scenario that sends ``callback_url`` points it at ``<receiver>/callback/<family>``; deliveries are
+Each scenario that sends ``callback_url`` points it at ``<receiver>/callback/<gateway>/<scenario>`` (one
+receiver serves every gateway of a run, so the path keeps them apart); deliveries are
 kept per path with their arrival time, headers and body. The server is a few lines of asyncio (no
 thread, no framework): it accepts HTTP/1.1 POSTs with a Content-Length, answers 200, and caps bodies.
 """

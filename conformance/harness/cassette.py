@@ -1,11 +1,17 @@
 """Cassette files: vcrpy's format (``version: 1`` + ``interactions``) plus a ``kling_conformance:`` block.
 
-One cassette per (gateway, scenario): ``cassettes/<gateway>/<scenario>.yaml``. vcrpy can read every
-cassette we write (its loader ignores the extra top-level block); we read them with libyaml's
-``CSafeLoader`` into plain dataclasses and serve them through :mod:`conformance.harness.replay`.
+One cassette per (gateway, scenario): ``cassettes/<gateway>/<scenario>.yaml``. We *write* them as
+pretty-printed JSON (2-space indent, sorted keys, trailing newline). JSON is valid YAML, so vcrpy's YAML
+serializer (and any YAML tool) still reads every cassette unchanged, and its loader ignores our extra
+top-level block; but we *read* them with orjson, ~40x cheaper than constructing the same objects from
+YAML even with libyaml, so loading costs what parsing JSON costs, with no cache anywhere. Hand-written
+or vcrpy-recorded YAML cassettes fall back to libyaml's ``CSafeLoader``.
 
-Bodies are stored as text (JSON stays readable JSON-in-YAML); they are already redacted and shrunk by
-:mod:`conformance.harness.redact` when a cassette is built, so nothing secret reaches disk.
+Bodies are stored as text (a JSON body is a JSON string, readable as is); characters YAML would fold
+(line separators, C1 controls) are written as ``\\uXXXX`` escapes, and bodies that are not text (binary,
+invalid UTF-8, C0 controls) go to a base64 field. They
+are already redacted and shrunk by :mod:`conformance.harness.redact` when a cassette is built, so nothing
+secret reaches disk.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+import orjson
 
 from conformance.errors import CassetteError
 from conformance.harness.atomic import write_atomic
@@ -25,8 +31,8 @@ from conformance.models import Evidence, EvidenceKind, RecordedRequest, Recorded
 #: Version of the ``kling_conformance`` block; a cassette with a higher one was written by a newer tool.
 CASSETTE_FORMAT = 1
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+#: orjson options for writing: readable, diff-friendly and byte-stable.
+_JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 
 _REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized"}
 
@@ -84,16 +90,8 @@ class Cassette:
         }
 
     def dumps(self) -> str:
-        """Serialised YAML text (deterministic for equal content)."""
-        text: str = yaml.dump(
-            self.to_document(),
-            Dumper=_Dumper,
-            sort_keys=False,
-            allow_unicode=True,
-            width=1000,
-            default_flow_style=False,
-        )
-        return text
+        """Serialised text: pretty JSON (valid YAML), deterministic for equal content, newline-terminated."""
+        return orjson.dumps(self.to_document(), option=_JSON_OPTIONS).decode("utf-8").translate(_YAML_UNSAFE) + "\n"
 
     def write(self, path: Path) -> None:
         """Write atomically to ``path``."""
@@ -124,9 +122,13 @@ def _headers_from_vcr(headers: Any) -> tuple[tuple[str, str], ...]:
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
+#: Characters orjson writes raw that a YAML reader would reject or fold into a line break; inside a JSON
+#: string (the only place non-ASCII can occur) ``\uXXXX`` means the same to JSON and to YAML.
+_YAML_UNSAFE = {code: f"\\u{code:04x}" for code in (*range(0x80, 0xA0), 0x2028, 0x2029, 0xFEFF)}
+
 
 def _text(body: bytes) -> str | None:
-    """Body as YAML-safe text, or ``None`` when it must be stored as base64 (binary, invalid UTF-8)."""
+    """Body as JSON- and YAML-safe text, or ``None`` when it must be stored as base64 (binary, invalid UTF-8)."""
     if not body:
         return ""
     try:
@@ -223,21 +225,32 @@ def _interaction_from_dict(raw: dict[str, Any], where: str) -> Interaction:
     )
 
 
-def parse_cassette(text: str | bytes, where: str = "<cassette>") -> Cassette:
-    """Parse cassette text; malformed or too-new cassettes raise :class:`CassetteError` naming ``where``."""
+def parse_document(text: str | bytes, where: str = "<cassette>") -> Any:
+    """The parsed document: orjson for our JSON cassettes, libyaml for hand-written or vcrpy YAML ones."""
     try:
-        data = yaml.load(text, Loader=_Loader)
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    import yaml  # only YAML cassettes pay for it
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         raise CassetteError(
-            f"not valid YAML ({str(exc).splitlines()[0]})",
+            f"not valid YAML or JSON ({str(exc).splitlines()[0]})",
             where=where,
             fix="re-record the cassette or restore it from version control",
         ) from None
-    return cassette_from_document(data, where)
+
+
+def parse_cassette(text: str | bytes, where: str = "<cassette>") -> Cassette:
+    """Parse cassette text; malformed or too-new cassettes raise :class:`CassetteError` naming ``where``."""
+    return cassette_from_document(parse_document(text, where), where)
 
 
 def cassette_from_document(data: Any, where: str) -> Cassette:
-    """Build a :class:`Cassette` from the parsed document (YAML or the JSON load cache)."""
+    """Build a :class:`Cassette` from the parsed document."""
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError("not a vcrpy cassette (no 'interactions' list)", where=where, fix="re-record the cassette")
     block = data.get("kling_conformance") or {}
@@ -296,42 +309,14 @@ def load_cassette(path: Path) -> Cassette:
 
 
 def load_gateway_cassettes(root: Path, gateway: str) -> dict[str, Cassette]:
-    """Every cassette of ``gateway`` under ``root``, by scenario id (empty when the folder is missing).
-
-    YAML is the format on disk (vcrpy's), but constructing Python objects from YAML costs ~40x more
-    than from JSON even with libyaml, so parsed documents are kept in a JSON cache keyed by every
-    file's name, size and mtime (see :mod:`conformance.harness.cassette_cache`); any change re-reads.
-    """
-    from conformance.harness.cassette_cache import cached_documents
-
+    """Every cassette of ``gateway`` under ``root``, by scenario id (empty when the folder is missing)."""
     folder = root / gateway
     if not folder.is_dir():
         return {}
     out: dict[str, Cassette] = {}
-    for path, document in cached_documents(folder, _read_document):
-        cassette = cassette_from_document(document, str(path))
-        cassette.path = path
-        if not cassette.scenario:
-            cassette.scenario = path.name.removesuffix(".yaml")
+    for path in sorted(folder.glob("*.yaml")):
+        cassette = load_cassette(path)
         if not cassette.gateway:
             cassette.gateway = gateway
         out[cassette.scenario] = cassette
     return out
-
-
-def _read_document(path: Path) -> Any:
-    """The parsed YAML document of one cassette file (errors name the file)."""
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise CassetteError(
-            f"cannot read cassette ({exc.strerror or exc})", where=str(path), fix="check the path and permissions"
-        ) from None
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise CassetteError(
-            f"not valid YAML ({str(exc).splitlines()[0]})",
-            where=str(path),
-            fix="re-record the cassette or restore it from version control",
-        ) from None

@@ -1,7 +1,8 @@
 """One gateway's HTTP client: auth, bounded concurrency, retries with backoff, body and time caps.
 
-Every mode goes through :class:`GatewayClient`: live and record use a real ``httpx.AsyncClient``,
-replay the same client over :class:`~conformance.harness.replay.ReplayTransport`. Each HTTP attempt is
+Every mode goes through :class:`GatewayClient`: live and record use a real ``httpx.AsyncClient``;
+replay looks each request up in a :class:`~conformance.harness.replay_index.ReplayIndex` directly (a
+:class:`~conformance.harness.replay_index.ReplaySource`), so a replay never imports httpx at all. Each HTTP attempt is
 turned into a redacted :class:`~conformance.harness.cassette.Interaction` (for the recorder) and the
 final attempt into an :class:`~conformance.models.Exchange` (for the checks). The key is put on the
 request only here, and scrubbed from everything this module returns.
@@ -17,17 +18,19 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 
 from conformance import __version__
 from conformance.harness.cassette import Interaction
 from conformance.harness.clock import Clock
 from conformance.harness.redact import REDACTED, redact_body, redact_headers, redact_url, scrub_text
-from conformance.harness.replay import SCENARIO_EXTENSION
+from conformance.harness.replay_index import SCENARIO_EXTENSION, ReplayIndex
 from conformance.models import Evidence, Exchange, RecordedRequest, RecordedResponse
+
+if TYPE_CHECKING:
+    import httpx
 
 #: A key that no gateway will accept (for ``auth.invalid-key``); it is not a secret.
 INVALID_KEY = "kc-invalid-key-00000000000000000000"
@@ -121,7 +124,7 @@ class GatewayClient:
         *,
         gateway: str,
         base_url: str,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | None,
         clock: Clock,
         key: str | None,
         auth_header: str = "Authorization",
@@ -131,7 +134,7 @@ class GatewayClient:
         rng: random.Random | None = None,
         substitutions: tuple[tuple[str, str], ...] = (),
         on_attempt: Callable[[str], None] | None = None,
-        direct: httpx.AsyncBaseTransport | None = None,
+        direct: Any = None,
     ) -> None:
         self.gateway = gateway
         self.base_url = base_url.rstrip("/")
@@ -148,7 +151,8 @@ class GatewayClient:
         # (live value, recorded value): e.g. the callback receiver's real address -> its placeholder.
         self.substitutions = substitutions
         self._on_attempt = on_attempt
-        # Replay: hand requests straight to the (in-memory) transport, skipping the client's redirect,
+        # Replay: a ReplaySource (or any object with ``index`` and ``base_url``, e.g. a ReplayTransport) is
+        # looked up directly; another in-memory httpx transport is called without the client's redirect,
         # cookie and auth machinery, which costs more than the lookup itself.
         self._direct = direct
 
@@ -294,6 +298,9 @@ class GatewayClient:
         note = ""
         if self._direct is not None:
             return await self._attempt_direct(scenario, method, url, headers, payload, started)
+        import httpx  # live and record only (already loaded by then: the caller built the client)
+
+        assert self.http is not None, "a live GatewayClient needs an httpx.AsyncClient"
         try:
             async with asyncio.timeout(limits.read_seconds):
                 async with self.http.stream(
@@ -332,6 +339,20 @@ class GatewayClient:
         self, scenario: str, method: str, url: str, headers: dict[str, str], payload: bytes | None, started: float
     ) -> _AttemptResult:
         assert self._direct is not None
+        index = getattr(self._direct, "index", None)
+        if isinstance(index, ReplayIndex):  # take the recording straight from the index (no httpx objects)
+            try:
+                item = index.take(scenario, method, url, self._direct.base_url, payload or b"")
+            except LookupError as exc:  # ReplayMiss
+                return _AttemptResult(None, self._clean(exc), self._ms(started))
+            if item.response is None:
+                return _AttemptResult(None, f"recorded transport error: {item.error}", self._ms(started))
+            recorded = item.response
+            if len(recorded.body) <= self.limits.max_body_bytes:  # stored decoded and redacted: serve as is
+                return _AttemptResult(recorded, None, self._ms(started), "", recorded)
+            return self._finish(recorded.status_code, recorded.headers, [recorded.body], "", started)
+        import httpx
+
         request = httpx.Request(
             method, url, headers=headers, content=payload, extensions={SCENARIO_EXTENSION: scenario}
         )

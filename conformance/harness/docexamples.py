@@ -137,7 +137,7 @@ def doc_examples_for(profile: GatewayProfile, cassettes: dict[str, Cassette] | N
     """
     out: dict[str, dict[str, Any]] = {}
     if cassettes is not None:
-        from conformance.harness.replay import relative_url
+        from conformance.harness.replay_index import relative_url
 
         for scenario, cassette in cassettes.items():
             if not scenario.endswith(".doc-example") or not cassette.interactions:

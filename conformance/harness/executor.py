@@ -21,8 +21,8 @@ from conformance.harness.cassette import Cassette, Interaction
 from conformance.harness.client import GatewayClient
 from conformance.harness.clock import Clock
 from conformance.harness.plan import PlannedScenario
-from conformance.harness.replay import ReplayIndex
-from conformance.harness.scenarios import NO_EVIDENCE, RequestSpec, Scenario
+from conformance.harness.replay_index import ReplayIndex
+from conformance.harness.scenarios import NO_EVIDENCE, RequestSpec, Scenario, callback_path
 from conformance.models import Evidence, Exchange
 from conformance.normalize.result import NormalizedResponse
 from conformance.profiles.model import GatewayProfile
@@ -228,7 +228,8 @@ async def _run_one(
     except TimeoutError:
         error = "run deadline reached"
     if ex.replay is None and isinstance(scenario.request_body, dict) and "callback_url" in scenario.request_body:
-        await _await_final_callback(ex, "/callback/" + scenario.family, ex.settings.callback_grace)
+        path = callback_path(str(scenario.request_body["callback_url"]))
+        await _await_final_callback(ex, path, ex.settings.callback_grace)
     callbacks = _collect_callbacks(ex, scenario)
     trace = _trace(
         ex,
@@ -368,8 +369,7 @@ def _collect_callbacks(ex: GatewayExecution, scenario: Scenario) -> tuple[Callba
         )
     if ex.receiver is None:
         return ()
-    path = "/callback/" + scenario.family
-    return ex.receiver.deliveries(path)
+    return ex.receiver.deliveries(callback_path(str(body["callback_url"])))
 
 
 async def _await_final_callback(ex: GatewayExecution, path: str, grace: float) -> None:

@@ -3,7 +3,8 @@
 Keys (see :class:`~conformance.runmodel.Observation`): ``response_shape``, ``status_words``,
 ``id_format``, ``timestamp_unit``, ``error_shape``, ``error_status:<situation>``,
 ``accepted_param:<name>``, ``operation_supported``, ``callback``, ``field_paths``. Derived from the
-traces and the normalizer only; every observation carries the evidence it came from.
+traces and the normalizer only; every observation carries the evidence it came from. In a sharded run
+only the scenarios this shard owns are observed (``merge`` unions the shards' observations).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import orjson
 
 from conformance.checks.base import CheckContext, ScenarioTrace
+from conformance.harness.plan import OTHER_SHARD
 from conformance.models import Exchange
 from conformance.profiles.model import ID_FORMATS
 from conformance.runmodel import Observation
@@ -63,6 +65,8 @@ def _iter(ctx: CheckContext) -> Iterator[Observation]:
     gw = ctx.gateway
     by_op: dict[str, list[ScenarioTrace]] = {}
     for trace in ctx.traces.values():
+        if trace.skipped_reason == OTHER_SHARD:
+            continue  # another shard observes it (its "not supported" is the owner's to say)
         by_op.setdefault(trace.operation_id, []).append(trace)
 
     def obs(operation: str, key: str, value: Any, trace: ScenarioTrace) -> Observation:

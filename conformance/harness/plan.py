@@ -109,7 +109,8 @@ def make_plan(
         for gateway, items in plan.gateways.items():
             for item in items:
                 if not shard.owns(gateway, item.scenario):
-                    item.skipped_reason = item.skipped_reason or OTHER_SHARD
+                    # Whatever the owner decides (budget, not supported, ...) is the owner's to report.
+                    item.skipped_reason = OTHER_SHARD
     return plan
 
 

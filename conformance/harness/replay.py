@@ -1,109 +1,34 @@
-"""The replay transport: serves recorded cassettes to httpx, O(1) per request, never touching the network.
+"""The replay transport: serves recorded cassettes to httpx from a :class:`ReplayIndex`, never touching the network.
 
-Interactions are indexed by ``(scenario, method, normalised URL, body hash)`` into FIFO queues, so
-repeated identical polls replay in the order they were recorded. The URL is normalised relative to the
-base URL it was recorded against (so a cassette recorded on the emulator's random port replays against
-any base URL), with secret query parameters redacted and parameters sorted; the body hash is taken
-after the same redaction and base64 shrinking the recorder applied. A request with no recorded match
-raises :class:`ReplayMiss`, whose message names the nearest recorded request.
+The index itself (O(1) lookup, repeated polls in recorded order) is :mod:`conformance.harness.replay_index`,
+which needs no HTTP library; a request with no recorded match raises :class:`ReplayMiss` (an
+``httpx.TransportError``, and a ``LookupError``), whose message names the nearest recorded request.
 """
 
 from __future__ import annotations
 
-import difflib
-import urllib.parse
-from collections import deque
-from collections.abc import Iterable
-
 import httpx
 
-from conformance.harness.cassette import Cassette, Interaction
-from conformance.harness.redact import body_key, redact_body, redact_url
+from conformance.harness.replay_index import SCENARIO_EXTENSION, IndexKey, ReplayIndex, ReplaySource, relative_url
 
-#: Request extension carrying the scenario id (so identical requests of two scenarios never collide).
-SCENARIO_EXTENSION = "kling_scenario"
+__all__ = [
+    "SCENARIO_EXTENSION",
+    "IndexKey",
+    "RecordedTransportError",
+    "ReplayIndex",
+    "ReplayMiss",
+    "ReplaySource",
+    "ReplayTransport",
+    "relative_url",
+]
 
-IndexKey = tuple[str, str, str, str]
 
-
-class ReplayMiss(httpx.TransportError):
+class ReplayMiss(httpx.TransportError, LookupError):
     """A request that no cassette recorded."""
 
 
 class RecordedTransportError(httpx.TransportError):
     """The recording itself saw a transport error for this request; replay reproduces it."""
-
-
-def relative_url(url: str, base_url: str) -> str:
-    """``url`` below ``base_url``, with sorted query and redacted secrets (``/kling/v1/videos/x?a=1``)."""
-    url = redact_url(url)
-    parts = urllib.parse.urlsplit(url)
-    base_path = urllib.parse.urlsplit(base_url).path.rstrip("/") if base_url else ""
-    path = parts.path
-    if base_path and path.startswith(base_path):
-        path = path[len(base_path) :] or "/"
-    query = urllib.parse.urlencode(sorted(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)))
-    return f"{path}?{query}" if query else path
-
-
-class ReplayIndex:
-    """Recorded interactions of one gateway, indexed for O(1) lookup."""
-
-    def __init__(self, cassettes: Iterable[Cassette]) -> None:
-        self._queues: dict[IndexKey, deque[Interaction]] = {}
-        self._by_scenario: dict[str, list[tuple[IndexKey, Interaction]]] = {}
-        self._base_urls: dict[str, str] = {}
-        for cassette in cassettes:
-            self.add(cassette)
-
-    def add(self, cassette: Cassette) -> None:
-        """Index every interaction of ``cassette`` under its scenario."""
-        self._base_urls[cassette.scenario] = cassette.base_url
-        listing = self._by_scenario.setdefault(cassette.scenario, [])
-        for item in cassette.interactions:
-            key = (
-                cassette.scenario,
-                item.request.method.upper(),
-                relative_url(item.request.url, cassette.base_url),
-                body_key(item.request.body),
-            )
-            self._queues.setdefault(key, deque()).append(item)
-            listing.append((key, item))
-
-    def __contains__(self, scenario: object) -> bool:
-        return scenario in self._by_scenario
-
-    def pending(self, scenario: str, method: str, url: str, base_url: str, body: bytes = b"") -> bool:
-        """Whether a recorded reply is still waiting for this request (replay stops polling when not)."""
-        key = (scenario, method.upper(), relative_url(url, base_url), body_key(redact_body(body)))
-        return bool(self._queues.get(key))
-
-    def purposes(self, scenario: str) -> set[str]:
-        """The purposes (create, poll, result-fetch, ...) recorded for ``scenario``."""
-        return {item.purpose for _, item in self._by_scenario.get(scenario, [])}
-
-    def take(self, scenario: str, method: str, url: str, base_url: str, body: bytes) -> Interaction:
-        """Pop the next recorded interaction for this request, or raise :class:`ReplayMiss`."""
-        key = (scenario, method.upper(), relative_url(url, base_url), body_key(redact_body(body)))
-        queue = self._queues.get(key)
-        if queue:
-            return queue.popleft()
-        raise ReplayMiss(self._miss_message(key, exhausted=queue is not None))
-
-    def _miss_message(self, key: IndexKey, *, exhausted: bool) -> str:
-        scenario, method, rel, _ = key
-        what = f"{method} {rel}"
-        if exhausted:
-            return f"replay: {what} was recorded for scenario {scenario!r} but every recorded reply was already used"
-        recorded = self._by_scenario.get(scenario)
-        if not recorded:
-            return f"replay: no cassette for scenario {scenario!r} (request {what})"
-        candidates = [f"{k[1]} {k[2]}" for k, _ in recorded]
-        nearest = difflib.get_close_matches(what, candidates, n=1, cutoff=0.0)
-        hint = nearest[0] if nearest else candidates[0]
-        same_target = [k for k, _ in recorded if k[1] == method and k[2] == rel]
-        detail = " (same method and URL, different body)" if same_target else ""
-        return f"replay: {what} is not in the cassette of {scenario!r}; nearest recorded request: {hint}{detail}"
 
 
 class ReplayTransport(httpx.AsyncBaseTransport):

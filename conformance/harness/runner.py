@@ -18,9 +18,7 @@ import urllib.parse
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from conformance import __version__
 from conformance.checks.base import CHECKS, CheckContext, CheckSpec, ScenarioTrace
@@ -30,17 +28,21 @@ from conformance.harness.cassette import Cassette, cassette_path, load_gateway_c
 from conformance.harness.client import GatewayClient
 from conformance.harness.clock import Clock, RealClock, SharedVirtualClock, VirtualClock
 from conformance.harness.docexamples import doc_examples_for
+from conformance.harness.evidence import evidence_factory, fallback_evidence, mode_evidence
+from conformance.harness.evidence_split import judge_by_evidence
 from conformance.harness.executor import ExecutionSettings, GatewayExecution, execute_gateway
-from conformance.harness.judge import run_checks
 from conformance.harness.observations import derive
 from conformance.harness.options import RunOptions, is_loopback
 from conformance.harness.plan import RunPlan, make_plan
-from conformance.harness.replay import ReplayIndex, ReplayTransport, relative_url
+from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative_url
 from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
-from conformance.models import Evidence, EvidenceKind, Exchange
+from conformance.models import Evidence, Exchange
 from conformance.paths import cassettes_dir
 from conformance.profiles.model import GatewayProfile
 from conformance.runmodel import RunMeta, RunReport
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Host recorded instead of the emulator's random port (byte-stable cassettes).
 EMULATOR_PLACEHOLDER = "http://emulator.kling-conformance.invalid"
@@ -81,11 +83,32 @@ def target_base_url(profile: GatewayProfile, options: RunOptions) -> str:
     if options.mode == "replay" or options.emulator:
         return f"https://{profile.id}.base-url.invalid"  # never contacted: replay and emulator override it
     raise UsageError(
-        f"profile {profile.id!r} has no base URL (its documents name no host)",
+        f"{options.mode} mode needs a host to call, but profile {profile.id!r} has no base URL "
+        "(its documents name no host)",
         where=profile.source_file or profile.id,
         field="base_url",
-        fix="pass --base-url https://your-gateway.example, or set base_url in a --profile file",
+        fix=f"pass --base-url https://your-{profile.id}.example with --gateway {profile.id}, or set base_url "
+        "in a --profile file (or use --emulator, or --mode replay)",
     )
+
+
+def require_base_urls(profiles: Sequence[GatewayProfile], options: RunOptions) -> None:
+    """Raise one :class:`UsageError` naming every profile a live or record run could not call (no base URL)."""
+    if options.mode == "replay" or options.emulator:
+        return
+    missing = [p for p in profiles if not p.base_url]
+    if len(missing) == 1:
+        target_base_url(missing[0], options)
+    elif missing:
+        names = ", ".join(p.id for p in missing)
+        raise UsageError(
+            f"{options.mode} mode needs a host to call, but profiles {names} have no base URL "
+            "(their documents name no host)",
+            where=", ".join(p.source_file or p.id for p in missing),
+            field="base_url",
+            fix="run them one at a time with --gateway ID --base-url https://your-gateway.example, leave them "
+            "out with --gateway, or set base_url in a --profile file (or use --emulator, or --mode replay)",
+        )
 
 
 def default_budget(options: RunOptions, profiles: list[GatewayProfile]) -> int | None:
@@ -118,10 +141,6 @@ def plan_run(
         examples = doc_examples_for(profile, cassettes if options.mode == "replay" else None)
         catalogs[profile.id] = build_catalog(profile, run_token=gw_token, doc_examples=examples)
     return make_plan(catalogs, max_paid_tasks=default_budget(options, profiles), shard=options.shard), tokens
-
-
-def _today() -> str:
-    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def _normalizer(profile: GatewayProfile) -> Callable[[Exchange], Any]:
@@ -240,26 +259,6 @@ def _settings(options: RunOptions, live_target_loopback: bool, run_deadline_at: 
     )
 
 
-def _evidence_factory(
-    options: RunOptions, profile: GatewayProfile, base_url: str, cassettes: dict[str, Cassette]
-) -> Callable[[str], Evidence]:
-    date = options.recorded_at or _today()
-    if options.mode == "replay":
-        fallback = Evidence(kind=EvidenceKind.USER_SUPPLIED, source="no cassette", tool_version=__version__)
-        return lambda scenario: cassettes[scenario].evidence if scenario in cassettes else fallback
-    if options.emulator:
-        ev = Evidence(
-            kind=EvidenceKind.EMULATOR,
-            source=f"emulator profile {profile.id}",
-            recorded_at=date,
-            tool_version=__version__,
-        )
-    else:
-        host = urllib.parse.urlsplit(base_url).hostname or base_url
-        ev = Evidence(kind=EvidenceKind.LIVE, source=host, recorded_at=date, tool_version=__version__)
-    return lambda scenario: ev
-
-
 async def execute_run(
     options: RunOptions,
     *,
@@ -276,10 +275,9 @@ async def execute_run(
     root = options.cassettes_dir or (Path("cassettes") if options.mode == "record" else cassettes_dir())
     replay_sets = {p.id: load_gateway_cassettes(root, p.id) for p in profiles} if options.mode == "replay" else {}
     plan, tokens = plan_run(options, profiles, replay_sets)
+    require_base_urls(profiles, options)  # fail fast, before any call: a host to call, then a key for it
     emulator_key = "kc-emulator-" + secrets.token_hex(16)
-    keys = {p.id: _key_for(p, options, emulator_key) for p in profiles}  # fail fast, before any call
-    for profile in profiles:
-        target_base_url(profile, options)
+    keys = {p.id: _key_for(p, options, emulator_key) for p in profiles}
     specs = _selected_checks(options)
     real_clock = RealClock()
     run_deadline_at = real_clock.now() + options.deadline if options.deadline else None
@@ -305,11 +303,15 @@ async def execute_run(
             if handle is not None:
                 origin = urllib.parse.urlunsplit(urllib.parse.urlsplit(base_url)._replace(path="", query=""))
                 subs.append((origin, EMULATOR_PLACEHOLDER))
-            if options.mode == "replay":
+            http: httpx.AsyncClient | None = None
+            direct: ReplaySource | None = None
+            if options.mode == "replay":  # looked up straight from the index: no HTTP client, no httpx
                 index = ReplayIndex(cassettes.values())
-                http = httpx.AsyncClient(transport=ReplayTransport(index, base_url), trust_env=False)
+                direct = ReplaySource(index, base_url)
                 clock: Clock = VirtualClock()
             else:
+                import httpx
+
                 index = None
                 http = httpx.AsyncClient(
                     timeout=httpx.Timeout(options.limits.read_seconds, connect=options.limits.connect_seconds),
@@ -318,7 +320,7 @@ async def execute_run(
                     limits=httpx.Limits(max_connections=options.limits.per_gateway_concurrency),
                 )
                 clock = (options.clock or SharedVirtualClock()) if options.stable else real_clock
-            await stack.enter_async_context(http)
+                await stack.enter_async_context(http)
             client = GatewayClient(
                 gateway=profile.id,
                 base_url=base_url,
@@ -331,7 +333,7 @@ async def execute_run(
                 global_slots=global_slots,
                 rng=random.Random(rng.random()),
                 substitutions=tuple(subs),
-                direct=http._transport if options.mode == "replay" else None,
+                direct=direct,
             )
             writer = _cassette_writer(options, root, tokens[profile.id], state)
             executions.append(
@@ -342,7 +344,13 @@ async def execute_run(
                         client=client,
                         clock=clock,
                         normalizer=normalizers.setdefault(profile.id, _normalizer(profile)),
-                        evidence_for=_evidence_factory(options, profile, base_url, cassettes),
+                        evidence_for=evidence_factory(
+                            options,
+                            profile,
+                            base_url,
+                            cassettes,
+                            frozenset(i.scenario.id for i in plan.gateways[profile.id] if i.scenario.skipped_reason),
+                        ),
                         settings=_settings(options, is_loopback(base_url), run_deadline_at),
                         replay=index,
                         replay_cassettes=cassettes,
@@ -464,11 +472,11 @@ def _build_report(
     )
     report = RunReport(meta=meta)
     for profile in profiles:
-        traces = _complete_traces(profile, plan, state, _mode_evidence(options, profile))
+        traces = _complete_traces(profile, plan, state, mode_evidence(options, profile))
         normalizer = state.normalizers.get(profile.id) or _normalizer(profile)
         ctx = CheckContext(profile=profile, traces=traces, normalizer=normalizer, mode=options.mode)
-        fallback = _fallback_evidence(traces, options)
-        report.results.extend(run_checks(ctx, specs, fallback))
+        fallback = fallback_evidence(traces, options)
+        report.results.extend(judge_by_evidence(profile, traces, normalizer, options.mode, specs, fallback))
         report.observations.extend(derive(ctx))
     # Exchanges the results point at (the report's details view); the rest stay in the cassettes.
     wanted = {r.exchange_ref for r in report.results if r.exchange_ref}
@@ -479,16 +487,6 @@ def _build_report(
                     report.exchanges[exchange.ref] = exchange_summary(exchange)
     meta.finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return report
-
-
-def _mode_evidence(options: RunOptions, profile: GatewayProfile) -> Evidence:
-    """The evidence a scenario of this run would have carried (for scenarios that never finished)."""
-    if options.mode == "replay":
-        return Evidence(kind=EvidenceKind.USER_SUPPLIED, source="no cassette", tool_version=__version__)
-    if options.emulator:
-        return Evidence(kind=EvidenceKind.EMULATOR, source=f"emulator profile {profile.id}", tool_version=__version__)
-    host = urllib.parse.urlsplit(profile.base_url).hostname or profile.base_url
-    return Evidence(kind=EvidenceKind.LIVE, source=host, tool_version=__version__)
 
 
 def _complete_traces(
@@ -514,18 +512,6 @@ def _complete_traces(
             )
         out[s.id] = trace
     return out
-
-
-def _fallback_evidence(traces: dict[str, ScenarioTrace], options: RunOptions) -> Evidence:
-    ran = [t.evidence for t in traces.values() if not t.skipped_reason and t.exchanges]
-    if ran:
-        return ran[0]
-    kind = (
-        EvidenceKind.EMULATOR
-        if options.emulator
-        else (EvidenceKind.LIVE if options.mode != "replay" else EvidenceKind.USER_SUPPLIED)
-    )
-    return Evidence(kind=kind, source="no scenario ran", tool_version=__version__)
 
 
 def exchange_summary(exchange: Exchange) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import functools
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,14 +155,17 @@ def minimal_body(family: str) -> dict[str, Any]:
     return body
 
 
-def param_body(family: str, name: str, *, external_task_id: str = "") -> dict[str, Any] | None:
-    """The minimal body plus optional parameter ``name``, or ``None`` when it does not apply to ``family``."""
+def param_body(family: str, name: str, *, external_task_id: str = "", callback_url: str = "") -> dict[str, Any] | None:
+    """The minimal body plus optional parameter ``name``, or ``None`` when it does not apply to ``family``.
+
+    ``callback_url`` is the receiver URL to send (default: :func:`callback_url_for` with the family only).
+    """
     body = minimal_body(family)
     params: dict[str, Any] = _request_data()[family].get("params", {})
     if name in params:
         body.update(copy.deepcopy(params[name]))
     elif name == "callback_url" or (name == "external_task_id" and family in _EXTERNAL_ID_FAMILIES):
-        body["callback_url"] = callback_url_for(family)
+        body["callback_url"] = callback_url or callback_url_for(family)
         if family in _EXTERNAL_ID_FAMILIES:
             body["external_task_id"] = external_task_id
     elif name == "image-base64" and family in _IMAGE_FAMILIES:
@@ -173,9 +177,20 @@ def param_body(family: str, name: str, *, external_task_id: str = "") -> dict[st
     return body
 
 
-def callback_url_for(family: str) -> str:
-    """The callback URL sent for ``family`` (placeholder host; see :data:`CALLBACK_PLACEHOLDER`)."""
+def callback_url_for(family: str, gateway: str = "", scenario: str = "") -> str:
+    """The callback URL sent by ``scenario`` of ``gateway`` (placeholder host; see :data:`CALLBACK_PLACEHOLDER`).
+
+    One receiver serves every gateway of a run, so the path names the gateway and the scenario
+    (``/callback/<gateway>/<scenario>``): no gateway's callbacks are ever counted for another.
+    """
+    if gateway and scenario:
+        return f"{CALLBACK_PLACEHOLDER}/callback/{gateway}/{scenario}"
     return f"{CALLBACK_PLACEHOLDER}/callback/{family}"
+
+
+def callback_path(url: str) -> str:
+    """The receiver path of a callback URL we sent (``/callback/<gateway>/<scenario>``)."""
+    return urllib.parse.urlsplit(url).path
 
 
 def external_id_for(family: str, run_token: str) -> str:
@@ -306,7 +321,9 @@ def _family_scenarios(
     callback_sid = f"{c_id}.param.callback_url"
     for name in PARAM_NAMES:
         sid = f"{c_id}.param.{name}"
-        body = param_body(family, name, external_task_id=ext_id)
+        body = param_body(
+            family, name, external_task_id=ext_id, callback_url=callback_url_for(family, gw, callback_sid)
+        )
         if body is None:
             continue  # the canonical contract has no such parameter for this family
         request = RequestSpec(method=create_op.method, path=create_path, purpose="create", body=body)

@@ -31,6 +31,7 @@ from conformance.reports.view import (
     area_title,
     build_matrix,
     outcome_totals,
+    result_label,
 )
 from conformance.runmodel import RunReport
 
@@ -79,6 +80,8 @@ def _cell_data(cell: Cell, description: str) -> dict[str, Any]:
         "results": [
             {
                 "operation": r.operation,
+                "subject": r.subject,
+                "label": result_label(r),
                 "outcome": r.outcome.value,
                 "severity": r.severity.value,
                 "evidence_label": r.evidence.label(),

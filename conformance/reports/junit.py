@@ -15,7 +15,7 @@ from typing import Any
 from conformance.models import CheckResult, Outcome
 from conformance.reports._jsonable import jsonable
 from conformance.reports.base import reporter
-from conformance.reports.view import gateway_order
+from conformance.reports.view import gateway_order, result_label
 from conformance.runmodel import RunReport
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -42,8 +42,9 @@ def _timestamp(started_at: str) -> dict[str, str]:
 
 
 def testcase_name(result: CheckResult) -> str:
-    """``check[operation]`` for per-operation results, else the check id."""
-    return f"{result.check}[{result.operation}]" if result.operation else result.check
+    """``check[subject]`` (the scenario judged), ``check[operation]`` for a whole operation, else the check id."""
+    label = result_label(result)
+    return f"{result.check}[{label}]" if label else result.check
 
 
 def _details(result: CheckResult) -> str:
@@ -52,6 +53,8 @@ def _details(result: CheckResult) -> str:
         lines += [f"expected: {_json(result.expected)}", f"actual:   {_json(result.actual)}"]
     if result.json_path:
         lines.append(f"json path: {result.json_path}")
+    if result.subject:
+        lines.append(f"subject: {result.subject}")
     if result.exchange_ref:
         lines.append(f"exchange: {result.exchange_ref}")
     if result.reason:

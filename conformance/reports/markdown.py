@@ -15,7 +15,15 @@ from typing import Any
 from conformance.models import CheckResult, Outcome
 from conformance.reports._jsonable import jsonable
 from conformance.reports.base import reporter
-from conformance.reports.view import EVIDENCE_MARKERS, SYMBOLS, Cell, area_title, build_matrix, outcome_totals
+from conformance.reports.view import (
+    EVIDENCE_MARKERS,
+    SYMBOLS,
+    Cell,
+    area_title,
+    build_matrix,
+    outcome_totals,
+    result_label,
+)
 from conformance.runmodel import RunReport
 
 _MAX_VALUE = 160
@@ -59,7 +67,8 @@ def cell_text(cell: Cell | None) -> str:
 
 def _result_line(result: CheckResult) -> str:
     symbol = SYMBOLS[result.outcome][0]
-    where = f" on {md_code(result.operation)}" if result.operation else ""
+    label = result_label(result)
+    where = f" on {md_code(label)}" if label else ""
     head = (
         f"- {symbol} **{md_code(result.check)}**{where} ({result.severity.value}, {md_escape(result.evidence.label())})"
     )
@@ -151,7 +160,7 @@ def render_markdown(report: RunReport) -> str:
     if waived:
         lines += [f"<details><summary>{len(waived)} waived (known departures)</summary>", ""]
         lines += [
-            f"- {md_code(r.gateway)} {md_code(r.check)}{' on ' + md_code(r.operation) if r.operation else ''}: "
+            f"- {md_code(r.gateway)} {md_code(r.check)}{' on ' + md_code(result_label(r)) if result_label(r) else ''}: "
             f"{md_escape(r.reason or r.message)}"
             for r in waived
         ]

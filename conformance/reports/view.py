@@ -171,6 +171,18 @@ def outcome_totals(results: Iterable[CheckResult]) -> dict[Outcome, int]:
     return {outcome: counts.get(outcome, 0) for outcome in SYMBOLS}
 
 
+def result_label(result: CheckResult) -> str:
+    """Where a result applies, finer than its check: ``image2video.create.param.sound``, ``image2video.create``,
+    ``generations.get auth.missing-key``, ``image2video.create waiver:<id>``, or ``""`` (gateway-wide).
+
+    A subject that starts with the operation (scenario ids do) stands alone; otherwise both are shown.
+    """
+    operation, subject = result.operation, result.subject
+    if subject and operation and subject.startswith(operation + "."):
+        return subject
+    return " ".join(part for part in (operation, subject) if part)
+
+
 def area_title(area: str) -> str:
     """Human title of an area id."""
     return AREA_TITLES.get(area, area.replace("-", " ").capitalize())

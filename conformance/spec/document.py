@@ -17,9 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-from openapi_spec_validator import OpenAPIV31SpecValidator
-
 from conformance.errors import SpecError
 from conformance.spec.loading import load_yaml
 from conformance.spec.operations import OperationInfo, iter_operations
@@ -132,6 +129,8 @@ def iter_schema_locations(node: Any, parts: tuple[Any, ...] = ()) -> Iterator[tu
 
 def _schema_meta_problems(document: dict[str, Any], file: str) -> list[SpecProblem]:
     """Draft 2020-12 metaschema problems of every schema, each at its absolute JSON path."""
+    import jsonschema
+
     problems: list[SpecProblem] = []
     meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
     for location, schema in iter_schema_locations(document):
@@ -153,6 +152,8 @@ def _openapi_problems(document: dict[str, Any], file: str) -> list[SpecProblem]:
     openapi-spec-validator reports a bad schema relative to that schema (``$.type``), so those errors
     are replaced by our own per-schema check, which knows where each schema sits.
     """
+    from openapi_spec_validator import OpenAPIV31SpecValidator  # heavy (~0.3 s): only `spec check` needs it
+
     try:
         errors = list(OpenAPIV31SpecValidator(document).iter_errors())
     except Exception as exc:  # the validator can crash on very broken input (e.g. unresolvable refs)
@@ -184,6 +185,8 @@ def validate_openapi_document(path: str | Path) -> list[SpecProblem]:
 
 def _schema_problems(document: dict[str, Any], file: str) -> list[SpecProblem]:
     """Every schema under components/schemas must be a valid Draft 2020-12 schema once inlined."""
+    import jsonschema
+
     problems: list[SpecProblem] = []
     resolver = RefResolver(document, where=file)
     schemas = (document.get("components") or {}).get("schemas") or {}

@@ -66,6 +66,19 @@ def test_created_task_queryable_skips_and_errors() -> None:
     assert budget.outcome is Outcome.SKIPPED and budget.reason == "budget"
 
 
+def test_created_task_queryable_judges_polls_the_harness_gave_up_on() -> None:
+    """Create answered an id every query calls unknown: a fail naming the id, not a harness error."""
+    gone = [poll(kling_error(1203, "task not found"), status=404) for _ in range(3)]
+    life = _life(*gone, error="3 consecutive polls failed; last: error response")
+    verdict = _one("created_task_queryable", life)
+    assert verdict.outcome is Outcome.FAIL
+    assert f"task id {TASK_ID!r} that create returned could not be queried (3 queries)" in verdict.message
+    assert "HTTP 404 kling-error (code 1203: task not found)" in verdict.message
+    assert _one("task_id_stable", life).outcome is Outcome.ERROR  # the others still cannot judge
+    unanswered = _one("created_task_queryable", _life(poll(None, error="ReadTimeout"), error="deadline"))
+    assert unanswered.outcome is Outcome.ERROR and "deadline" in unanswered.message
+
+
 def test_task_id_stable() -> None:
     assert _one("task_id_stable", _life(*SUCCEEDED)).outcome is Outcome.PASS
     newapi_id = "task_" + "a" * 32
@@ -114,6 +127,83 @@ def test_unknown_words_and_error_polls_are_not_transitions() -> None:
 def test_status_transitions_needs_two_statuses() -> None:
     verdict = _one("status_transitions_forward", _life(create=openai_video(status="")))
     assert verdict.outcome is Outcome.SKIPPED and verdict.reason == "no evidence"
+
+
+def _query(word: str, case: str = "known", task_id: str = TASK_ID, **kw: Any) -> Any:
+    """A later query of the created task (``image2video.get.known`` / ``.get.variant``)."""
+    return poll(kling_envelope(kling_task(word, task_id=task_id, **kw)), scenario=f"image2video.get.{case}")
+
+
+def _later(case: str, *exchanges: Any, task_id: str = TASK_ID) -> Any:
+    return trace(f"image2video.get.{case}", *exchanges, operation="image2video.get", meta={"task_id": task_id})
+
+
+def test_terminal_state_judged_across_later_queries() -> None:
+    """Polling stops at 'succeed'; a get.known/get.variant answer of 'processing' afterwards is a regression."""
+    done = _status("succeed", videos=[video()])
+    steady = context(
+        _life(_status("processing"), done),
+        _later("known", _query("succeed", videos=[video()])),
+        _later("variant", _query("succeed", "variant", videos=[video()])),
+    )
+    (ok,) = run_check("status_transitions_forward", steady)
+    assert ok.outcome is Outcome.PASS
+    assert "then get.known: succeed" in ok.message and "then get.variant: succeed" in ok.message
+
+    regress = _query("processing", "variant")
+    backwards = context(
+        _life(_status("processing"), done),
+        _later("known", _query("succeed", videos=[video()])),
+        _later("variant", _query("succeed", "variant", videos=[video()]), regress),
+    )
+    (verdict,) = run_check("status_transitions_forward", backwards)
+    assert verdict.outcome is Outcome.FAIL
+    assert "terminal 'succeed' changed to 'processing'" in verdict.message
+    assert regress.ref in verdict.message and verdict.exchange_ref == regress.ref
+    assert verdict.expected == "succeed" and verdict.actual == "processing"
+    assert verdict.json_path == "$.data.task_status" and verdict.operation == "image2video.create"
+
+
+def test_later_queries_alone_can_break_order() -> None:
+    """A later query that goes back within itself fails even when the polls saw no terminal state."""
+    ctx = context(_life(_status("submitted")), _later("known", _query("processing"), _query("submitted")))
+    (verdict,) = run_check("status_transitions_forward", ctx)
+    assert verdict.outcome is Outcome.FAIL and "went back from 'processing' to 'submitted'" in verdict.message
+
+
+def test_later_queries_of_other_tasks_are_ignored() -> None:
+    done = _life(_status("succeed", videos=[video()]))
+    other_trace = context(done, _later("known", _query("processing"), task_id="111"))
+    assert run_check("status_transitions_forward", other_trace)[0].outcome is Outcome.PASS
+    other_body = context(done, _later("known", _query("processing", task_id="222")))
+    assert run_check("status_transitions_forward", other_body)[0].outcome is Outcome.PASS
+    errors = context(done, _later("known", poll(kling_error(1203), status=404, scenario="image2video.get.known")))
+    assert run_check("status_transitions_forward", errors)[0].outcome is Outcome.PASS
+    skipped_later = trace("image2video.get.known", _query("processing"), skipped_reason="budget")
+    assert run_check("status_transitions_forward", context(done, skipped_later))[0].outcome is Outcome.PASS
+
+
+def test_later_queries_make_up_a_history() -> None:
+    """Create answered 'submitted' and was never polled: the later queries supply the second status."""
+    ctx = context(_life(), _later("known", _query("processing")))
+    (verdict,) = run_check("status_transitions_forward", ctx)
+    assert verdict.outcome is Outcome.PASS and "submitted; then get.known: processing" in verdict.message
+
+
+def test_send_order_wins_when_every_exchange_is_numbered() -> None:
+    """With a harness-wide ``meta["seq"]`` the history is one chain in send order across scenarios."""
+
+    def numbered(seq: int | None) -> Any:
+        create = exchange(kling_envelope(kling_task()), scenario="image2video.create.minimal")
+        known, variant = _query("succeed", videos=[video()]), _query("processing", "variant")
+        if seq is not None:
+            create.meta["seq"], known.meta["seq"], variant.meta["seq"] = seq, seq + 1, seq + 2
+        return context(trace("image2video.create.minimal", create), _later("known", known), _later("variant", variant))
+
+    # Unordered, each later query only has to come after the polls: submitted → succeed, submitted → processing.
+    assert run_check("status_transitions_forward", numbered(None))[0].outcome is Outcome.PASS
+    (verdict,) = run_check("status_transitions_forward", numbered(1))
+    assert verdict.outcome is Outcome.FAIL and "terminal 'succeed' changed to 'processing'" in verdict.message
 
 
 # ------------------------------------------------------------ success_has_result_url / failure_has_reason

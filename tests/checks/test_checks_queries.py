@@ -100,7 +100,7 @@ def test_unknown_task_error_fails_on_wrong_status_shape_or_code() -> None:
         wrong_code.outcome is Outcome.FAIL and "code '1201'" in wrong_code.message and wrong_code.json_path == "$.code"
     )
     found = _one("unknown_task_error", _unknown(kling_envelope(kling_task()), 200))
-    assert found.outcome is Outcome.FAIL and "accepted" in found.message
+    assert found.outcome is Outcome.FAIL and "answered as if the task existed" in found.message
 
 
 def _list(*pairs: tuple[str, Any, int]) -> Any:

@@ -40,6 +40,7 @@ COMMON_IDS = {
         "field_types_canonical",
         "status_vocabulary_kling",
         "content_type_json",
+        "response_body_well_formed",
     ],
     Area.LIFECYCLE: [
         "created_task_queryable",
@@ -80,7 +81,7 @@ def test_every_common_id_is_registered_in_its_area() -> None:
 def test_loading_is_idempotent() -> None:
     before = load_builtin_checks().names()
     assert load_builtin_checks().names() == before
-    assert len(BUILTIN_MODULES) == 7
+    assert len(BUILTIN_MODULES) == 8
 
 
 def test_metadata_is_sane() -> None:

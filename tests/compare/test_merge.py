@@ -5,13 +5,22 @@ from __future__ import annotations
 import random
 import zlib
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from compare_samples import alpha_observations, beta_observations, meta, result
 
 from conformance.compare import merge_reports
 from conformance.errors import UsageError
-from conformance.models import Outcome
+from conformance.models import (
+    OTHER_SHARD,
+    STALE_WAIVER,
+    STALE_WAIVER_PENDING,
+    WAIVER_SUBJECT,
+    CheckResult,
+    Outcome,
+    Severity,
+)
 from conformance.reports.json_report import report_dict
 from conformance.reports.schema import validate_report_dict
 from conformance.runmodel import RunReport
@@ -126,3 +135,111 @@ def test_mismatched_shards_are_usage_errors(mutate, message: str) -> None:
     first, second = _shards(_unsharded(), 2)
     with pytest.raises(UsageError, match=message):
         merge_reports([("one.json", first), ("two.json", mutate(second))])
+
+
+# --------------------------------------------------------------------------- subjects, stand-ins, waivers
+
+I2V, T2V = "image2video.create", "text2video.create"
+
+
+def _shard(i: int, n: int, results: list[CheckResult]) -> RunReport:
+    return RunReport(meta=meta(f"20261122T100000Z-aaaaaa-shard{i}of{n}", shard=f"{i}/{n}"), results=results)
+
+
+def _param(op: str, name: str, outcome: Outcome, **extra: Any) -> CheckResult:
+    return result("alpha", "optional_param_accepted", outcome, op, subject=f"{op}.param.{name}", **extra)
+
+
+def _away(r: CheckResult) -> CheckResult:
+    return replace(r, outcome=Outcome.SKIPPED, reason=OTHER_SHARD, message="skipped (other shard)", exchange_ref="")
+
+
+def _merged(*shards: RunReport) -> list[CheckResult]:
+    merged, _ = merge_reports([(f"s{i}.json", s) for i, s in enumerate(shards, 1)])
+    return merged.results
+
+
+def test_results_are_matched_by_subject_not_by_position() -> None:
+    cfg, sound = _param(I2V, "cfg_scale", Outcome.PASS), _param(I2V, "sound", Outcome.FAIL, message="rejected")
+    # shard 1 owns image2video; shard 2 lists only one stand-in for the family, for the second subject
+    one = _shard(1, 2, [cfg, sound])
+    two = _shard(2, 2, [_away(sound)])
+    assert _merged(one, two) == [cfg, sound]
+    assert _merged(two, one) == [cfg, sound]
+
+
+def test_judged_results_with_different_subjects_never_conflict() -> None:
+    a, b = _param(I2V, "cfg_scale", Outcome.PASS), _param(T2V, "cfg_scale", Outcome.FAIL)
+    assert _merged(_shard(1, 2, [a, _away(b)]), _shard(2, 2, [_away(a), b])) == [a, b]
+
+
+def test_a_gateway_level_found_nothing_yields_to_a_shard_that_found_something() -> None:
+    nothing = result("alpha", "failure_has_reason", Outcome.SKIPPED, reason="no evidence", message="nothing failed")
+    found = result("alpha", "failure_has_reason", Outcome.PASS, T2V, subject=f"{T2V}.minimal")
+    assert _merged(_shard(1, 2, [nothing]), _shard(2, 2, [found])) == [found]
+    assert _merged(_shard(1, 2, [nothing]), _shard(2, 2, [nothing])) == [nothing]  # nothing anywhere: kept once
+
+
+def test_other_shard_stand_ins_stay_only_while_a_shard_is_missing() -> None:
+    a = _param(I2V, "cfg_scale", Outcome.PASS)
+    merged, warnings = merge_reports([("s1.json", _shard(1, 3, [_away(a)])), ("s3.json", _shard(3, 3, [_away(a)]))])
+    assert merged.meta.incomplete and warnings
+    assert [r.reason for r in merged.results] == [OTHER_SHARD]
+
+
+def _stale(operation: str, reason: str, ref: str, departure: str = "everywhere") -> CheckResult:
+    """A stale-waiver result as the judge writes it (definitive, or pending the other shards)."""
+    stale = result(
+        "alpha",
+        "optional_param_accepted",
+        Outcome.FAIL if reason == STALE_WAIVER else Outcome.SKIPPED,
+        operation,
+        reason=reason,
+        subject=f"{WAIVER_SUBJECT}{departure}",
+        message=f"stale waiver: profile departure {departure!r} expects optional_param_accepted to fail",
+        exchange_ref=ref,
+    )
+    return replace(stale, severity=Severity.INFO)
+
+
+def test_pending_stale_waivers_of_every_shard_become_one_stale_waiver() -> None:
+    i2v, t2v = _param(I2V, "sound", Outcome.PASS), _param(T2V, "sound", Outcome.PASS)
+    one = _shard(1, 2, [i2v, _away(t2v), _stale("", STALE_WAIVER_PENDING, "alpha/image2video.create.param.sound#0")])
+    two = _shard(2, 2, [_away(i2v), t2v, _stale("", STALE_WAIVER_PENDING, "alpha/text2video.create.param.sound#0")])
+    merged = _merged(two, one)
+    (stale,) = [r for r in merged if r.subject.startswith(WAIVER_SUBJECT)]
+    assert (stale.outcome, stale.reason) == (Outcome.FAIL, STALE_WAIVER)
+    assert stale.exchange_ref == "alpha/image2video.create.param.sound#0"  # the same pick the unsharded run makes
+    assert [r for r in merged if not r.subject.startswith(WAIVER_SUBJECT)] == [i2v, t2v]
+
+
+def test_a_waiver_triggered_in_another_shard_is_not_stale() -> None:
+    i2v = _param(I2V, "sound", Outcome.PASS)
+    t2v = _param(T2V, "sound", Outcome.WAIVED, reason="known departure")
+    one = _shard(1, 2, [i2v, _away(t2v), _stale("", STALE_WAIVER_PENDING, "alpha/image2video.create.param.sound#0")])
+    two = _shard(2, 2, [_away(i2v), t2v])
+    assert not [r for r in _merged(one, two) if r.subject.startswith(WAIVER_SUBJECT)]
+
+
+def test_a_stale_waiver_whose_scope_one_shard_owns_is_kept() -> None:
+    i2v = _param(I2V, "sound", Outcome.PASS)
+    stale = _stale(I2V, STALE_WAIVER, "alpha/image2video.create.param.sound#0", departure="i2v")
+    t2v = _param(T2V, "sound", Outcome.FAIL)  # outside the departure's operation: no say
+    merged = _merged(_shard(1, 2, [i2v, _away(t2v), stale]), _shard(2, 2, [_away(i2v), t2v]))
+    assert [r for r in merged if r.subject.startswith(WAIVER_SUBJECT)] == [stale]
+
+
+def test_a_pending_stale_waiver_stays_pending_while_a_shard_is_missing() -> None:
+    i2v = _param(I2V, "sound", Outcome.PASS)
+    pending = _stale("", STALE_WAIVER_PENDING, "alpha/image2video.create.param.sound#0")
+    merged, _ = merge_reports([("s1.json", _shard(1, 3, [i2v, pending]))])
+    assert [r.reason for r in merged.results if r.subject.startswith(WAIVER_SUBJECT)] == [STALE_WAIVER_PENDING]
+
+
+def test_reports_without_subjects_still_merge_by_position() -> None:
+    a, b = (
+        result("alpha", "bad_enum_rejected", Outcome.PASS, I2V),
+        result("alpha", "bad_enum_rejected", Outcome.FAIL, I2V),
+    )
+    merged = _merged(_shard(1, 2, [a, b]), _shard(2, 2, [_away(a), _away(b)]))
+    assert merged == [a, b]

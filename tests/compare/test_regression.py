@@ -120,3 +120,41 @@ def test_markdown_and_json_output() -> None:
     assert "## Newly failing checks (2)" in md and "## Removed operations (1)" in md and "## Fixed checks (1)" in md
     data = json.loads(render_diff_json(diff))
     assert data["regression"] is True and data["summary"]["newly-failing"] == 2
+
+
+def _params(order: list[tuple[str, Outcome]], *, subjects: bool = True) -> RunReport:
+    return RunReport(
+        meta=meta("20261120T100000Z-000003", gateways=["alpha"]),
+        results=[
+            result(
+                "alpha",
+                "optional_param_accepted",
+                outcome,
+                "image2video.create",
+                subject=f"image2video.create.param.{name}" if subjects else "",
+            )
+            for name, outcome in order
+        ],
+    )
+
+
+def test_results_are_matched_by_subject() -> None:
+    base = _params([("cfg_scale", P), ("sound", F), ("camera_control", P)])
+    cur = _params([("sound", F), ("camera_control", F), ("cfg_scale", P)])  # another order, one new failure
+    changes = [(c.kind, c.subject) for c in diff_reports(base, cur).changes]
+    assert changes == [("newly-failing", "optional_param_accepted [image2video.create.param.camera_control]")]
+
+
+def test_a_new_subject_failing_is_a_regression_and_a_vanished_one_is_no_longer_checked() -> None:
+    base = _params([("cfg_scale", P), ("sound", P)])
+    cur = _params([("cfg_scale", P), ("masks", F)])
+    kinds = {(c.kind, c.subject.split("param.")[-1].rstrip("]")) for c in diff_reports(base, cur).changes}
+    assert kinds == {("no-longer-checked", "sound"), ("newly-failing", "masks")}
+
+
+def test_reports_without_subjects_are_matched_by_position_with_a_note() -> None:
+    base = _params([("cfg_scale", P), ("sound", F)], subjects=False)
+    cur = _params([("cfg_scale", P), ("sound", P)])
+    diff = diff_reports(base, cur)
+    assert [(c.kind, c.subject) for c in diff.changes] == [("fixed", "optional_param_accepted #2")]
+    assert any("no result subjects" in note for note in diff.notes)

@@ -22,18 +22,6 @@ class HostileCase:
     gap: str = ""  # non-empty: the tool does not name this problem yet (strict xfail; tell the lead)
 
 
-#: Known gaps (reported to the lead); each case is a strict xfail of the "names the problem" test only.
-GAP_DUPLICATE_KEYS = "duplicate JSON keys parse silently (last one wins); no check reports them"
-GAP_BODY_NOTE = (
-    "the client notes Content-Encoding lies and bodies cut mid-way in exchange.meta['body_note'], "
-    "but no check turns that note into a finding"
-)
-GAP_AFTER_TERMINAL = (
-    "polling stops at the first terminal status and status_transitions_forward ignores the later "
-    "get.known/get.variant queries, so a task that goes back after 'succeed' is never judged"
-)
-
-
 def _case(id: str, faults: str, names: str, **kw: str) -> HostileCase:
     return HostileCase(id=id, faults=faults, names=names, **kw)
 
@@ -52,7 +40,7 @@ CORPUS: tuple[HostileCase, ...] = (
     _case("bom-prefix", "bom-json@{gw}", r"not JSON|not-json|BOM|byte.order"),
     _case("trailing-garbage", "trailing-garbage@{gw}", r"not JSON|not-json|trailing"),
     _case("huge-number-1e400", "huge-number@{gw}", r"1e400|inf|out of range|not JSON|unknown"),
-    _case("duplicate-keys", "duplicate-keys@{gw}", r"duplicate", gap=GAP_DUPLICATE_KEYS),
+    _case("duplicate-keys", "duplicate-keys@{gw}", r"duplicate"),
     # Wrong JSON types at the top
     _case("json-array", "json-array@{gw}", r"unknown|array"),
     _case("json-null", "json-null@{gw}", r"null|unknown|not an object"),
@@ -67,11 +55,11 @@ CORPUS: tuple[HostileCase, ...] = (
     _case("latency-beyond-read-cap", "latency@{gw}=#2:4s", r"timeout|no response"),
     # Headers and framing
     _case("wrong-content-type", "wrong-content-type@{gw}", r"Content-Type"),
-    _case("gzip-label-plain-body", "gzip-plain@{gw}", r"gzip|Content-Encoding", gap=GAP_BODY_NOTE),
+    _case("gzip-label-plain-body", "gzip-plain@{gw}", r"gzip|Content-Encoding"),
     _case("empty-200", "empty@{gw}", r"empty"),
     _case("no-content-204", "no-content@{gw}", r"204"),
     _case("status-299", "status-299@{gw}", r"299"),
-    _case("short-content-length", "short-body@{gw}", r"connection|mid-body|incomplete", gap=GAP_BODY_NOTE),
+    _case("short-content-length", "short-body@{gw}", r"connection|mid-body|incomplete"),
     _case("redirect-loop", "redirect-loop@{gw}", r"redirect"),
     # Time and connections
     _case("slow-drip", "slow-drip@{gw}=#2:6s", r"time cap|timeout|still arriving|truncated|not JSON"),
@@ -87,7 +75,7 @@ CORPUS: tuple[HostileCase, ...] = (
     _case("503-retry-after-2099", "retry-after-far-date@{gw}", r"503"),
     # Lifecycle lies
     _case("status-word-unseen", "status-unseen@{gw}", r"paused_by_operator"),
-    _case("task-goes-backwards", "backwards@{gw}=%2", r"went back|terminal .* changed", gap=GAP_AFTER_TERMINAL),
+    _case("task-goes-backwards", "backwards@{gw}=%2", r"went back|terminal .* changed"),
     _case("task-id-changes", "id-change@{gw}", r"id"),
     _case("result-url-404", "result-404@{gw}", r"404"),
     _case("success-without-urls", "no-result-urls@{gw}", r"URL"),

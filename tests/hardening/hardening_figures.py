@@ -44,7 +44,9 @@ class FigureSink:
         FIGURES_DIR.mkdir(exist_ok=True)
         path = FIGURES_DIR / f"{self.area}.json"
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"area": self.area, "counts": self.counts, "details": self.details},
-                                  indent=2, sort_keys=True), encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"area": self.area, "counts": self.counts, "details": self.details}, indent=2, sort_keys=True),
+            encoding="utf-8",
+        )
         os.replace(tmp, path)
         return path

@@ -74,9 +74,9 @@ def write_profile(folder: Path, gateway: str, base_url: str, *, prefix: str | No
 
 
 @contextmanager
-def emulator_for(gateways: Sequence[str], faults: str = "", *, key: str = CANARY, seed: int = 7) -> Iterator[
-    RunningEmulator
-]:
+def emulator_for(
+    gateways: Sequence[str], faults: str = "", *, key: str = CANARY, seed: int = 7
+) -> Iterator[RunningEmulator]:
     """An emulator serving ``gateways`` with the fault plan ``faults``, accepting only ``key``."""
     profiles = load_builtin_profiles()
     config = EmulatorConfig(
@@ -163,8 +163,9 @@ def profile_run(
     return _run(options, key_env(list(targets), key))
 
 
-def base_url_run(gateway: str, base_url: str, workdir: Path, *, mode: str = "live", key: str = CANARY,
-                 **kwargs: object) -> LiveRun:
+def base_url_run(
+    gateway: str, base_url: str, workdir: Path, *, mode: str = "live", key: str = CANARY, **kwargs: object
+) -> LiveRun:
     """``run --mode MODE -g GATEWAY --base-url URL`` with the gateway's key variable set to ``key``."""
     options = _options(workdir, gateways=[gateway], base_url=base_url, mode=mode, **kwargs)
     return _run(options, key_env([gateway], key))

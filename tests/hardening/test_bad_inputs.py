@@ -25,7 +25,10 @@ FILES: dict[str, str] = {
     "schema.toml": 'id = "mine"\ntitle = 3\n',
     "bad-id.toml": 'id = "Not An Id!"\n',
     "extends.toml": 'id = "mine"\nextends = "newapii"\n',
-    "literal-key.toml": 'id = "mine"\nextends = "newapi"\nbase_url = "https://gw.example"\n\n[auth]\nenv = "sk-live-0123456789abcdefghijklmnopqrstuvwxyz"\n',
+    "literal-key.toml": (
+        'id = "mine"\nextends = "newapi"\nbase_url = "https://gw.example"\n\n'
+        '[auth]\nenv = "sk-live-0123456789abcdefghijklmnopqrstuvwxyz"\n'
+    ),
     "broken/kling-official/auth.missing-key.yaml": ":\n  - [unclosed\n\t bad: yaml: [\n",
     "newer/kling-official/auth.missing-key.yaml": (
         "version: 1\ninteractions: []\nkling_conformance:\n  format: 99\n  tool_version: '9.0.0'\n"
@@ -71,9 +74,15 @@ CASES: tuple[BadInput, ...] = (
     _case("base-url-without-scheme", "run --mode live -g yibuapi --base-url example.com", "--base-url", "scheme"),
     _case("base-url-in-replay", "run --base-url https://gw.example", "--base-url", "--mode live"),
     _case("base-url-and-emulator", "run --emulator --base-url https://gw.example", "--base-url", "--emulator"),
-    _case("missing-key-variable", "run --mode live -g yibuapi", "YIBUAPI_API_KEY", "export", unset=("YIBUAPI_API_KEY",)),
-    _case("missing-key-record", "run --mode record -g newapi --base-url https://gw.example", "NEWAPI_API_KEY",
-          unset=("NEWAPI_API_KEY",)),
+    _case(
+        "missing-key-variable", "run --mode live -g yibuapi", "YIBUAPI_API_KEY", "export", unset=("YIBUAPI_API_KEY",)
+    ),
+    _case(
+        "missing-key-record",
+        "run --mode record -g newapi --base-url https://gw.example",
+        "NEWAPI_API_KEY",
+        unset=("NEWAPI_API_KEY",),
+    ),
     _case("reports-folder-not-writable", "run -g kling-official --reports-dir afile/sub", "afile/sub", "--reports-dir"),
     _case("unknown-check", "run --check doc_example_acepted", "--check", "doc_example_accepted"),
     _case("bad-faults-kind", "run --emulator --faults htm502", "--faults", "html502"),
@@ -140,7 +149,10 @@ def test_at_least_25_distinct_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(
-    case: BadInput, scratch: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    case: BadInput,
+    scratch: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
     figures: FigureSink,
 ) -> None:
     """Exit code 2, one paragraph naming the file/key/flag and the fix, no traceback."""
@@ -167,8 +179,9 @@ def test_merge_of_mismatched_runs(scratch: Path, capsys: pytest.CaptureFixture[s
 def test_console_script_behaves_the_same(scratch: Path) -> None:
     """Through the real process boundary: exit 2 and the message on stderr, nothing on a traceback."""
     for argv, name in ((["run", "--shard", "3/2"], "--shard"), (["run", "-g", "yibuap"], "yibuapi")):
-        done = subprocess.run([sys.executable, "-m", "conformance", *argv], capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance", *argv], capture_output=True, text=True, timeout=60, check=False
+        )
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr + done.stdout
         assert name in done.stderr and "Fix:" in done.stderr

@@ -16,7 +16,7 @@ import pytest
 from conftest import figure_sink_fixture
 from hardening_corpus import CORPUS, HostileCase
 from hardening_figures import FigureSink
-from hardening_live import CALLBACK_CHECKS, LiveRun, emulator_for, emulator_run, free_port, profile_run
+from hardening_live import LiveRun, emulator_for, emulator_run, free_port, profile_run
 
 from conformance.reports import REPORTERS
 
@@ -84,7 +84,7 @@ def test_hostile_response(
     assert {r["gateway"] for r in data["results"]} == {faulted, clean}
     assert (run.report_dir.parent / "latest" / "report.json").is_file()
     reference = baseline["profile" if case.target else "emulator"]
-    assert run.signature(clean, ignore=CALLBACK_CHECKS) == reference.signature(clean, ignore=CALLBACK_CHECKS)
+    assert run.signature(clean) == reference.signature(clean)
     figures.add("survived")
 
     # Truth: the target's affected checks fail or error, and a message names the problem.

@@ -39,9 +39,22 @@ figures = figure_sink_fixture("interrupts")
 
 def _command(workdir: Path) -> list[str]:
     return [
-        sys.executable, "-m", "conformance", "run", "--mode", "record", "--emulator", "-g", GATEWAY,
-        "--cassettes", str(workdir / "cassettes"), "--reports-dir", str(workdir / "reports"), "--verbose",
-        "--time-scale", "0.004",
+        sys.executable,
+        "-m",
+        "conformance",
+        "run",
+        "--mode",
+        "record",
+        "--emulator",
+        "-g",
+        GATEWAY,
+        "--cassettes",
+        str(workdir / "cassettes"),
+        "--reports-dir",
+        str(workdir / "reports"),
+        "--verbose",
+        "--time-scale",
+        "0.004",
     ]
 
 
@@ -103,8 +116,11 @@ def _assert_nothing_lost(trial: Trial, expected: set[str]) -> None:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert document["version"] == 1 and isinstance(document["interactions"], list), path
         assert load_cassette(path).scenario == scenario
-    stray = [p for p in (trial.workdir / "cassettes").rglob("*") if p.is_file() and p.suffix == ".yaml"
-             and p.stem not in on_disk]
+    stray = [
+        p
+        for p in (trial.workdir / "cassettes").rglob("*")
+        if p.is_file() and p.suffix == ".yaml" and p.stem not in on_disk
+    ]
     assert not stray
     missing = (trial.done & expected) - set(on_disk)
     assert not missing, f"{trial.signal_name}@{trial.delay:.2f}s: completed scenarios lost: {sorted(missing)[:5]}"
@@ -117,7 +133,8 @@ def _assert_nothing_lost(trial: Trial, expected: set[str]) -> None:
             _assert_report_complete(run_dir)
     if trial.signal_name == "SIGINT":
         assert "Traceback" not in trial.stderr, trial.stderr[-1500:]
-        assert trial.returncode in (0, 1, 130), trial.stderr[-800:]
+        # 0/1: the run had finished; 130: Ctrl-C handled; -SIGINT: it arrived during interpreter shutdown.
+        assert trial.returncode in (0, 1, 130, -signal.SIGINT), trial.stderr[-800:]
         if trial.returncode == 130:  # interrupted mid-run: a partial report, marked incomplete
             assert latest is not None, "Ctrl-C left no report"
             meta = _assert_report_complete(latest)["meta"]
@@ -157,12 +174,23 @@ def test_killed_record_runs_lose_nothing(full_run: Trial, tmp_path: Path, figure
 def test_two_runs_at_once_into_one_reports_folder(tmp_path: Path, figures: FigureSink) -> None:
     """Concurrent writers: both run folders complete, ``latest`` points at one of them, no temporaries left."""
     reports = tmp_path / "reports"
-    command = [sys.executable, "-m", "conformance", "run", "-g", GATEWAY, "-g", "newapi", "--reports-dir",
-               str(reports), "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "conformance",
+        "run",
+        "-g",
+        GATEWAY,
+        "-g",
+        "newapi",
+        "--reports-dir",
+        str(reports),
+        "-q",
+    ]
     for _ in range(2):
         processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
         outputs = [p.communicate(timeout=120) for p in processes]
-        for process, (out, err) in zip(processes, outputs, strict=True):
+        for process, (_out, err) in zip(processes, outputs, strict=True):
             assert process.returncode in (0, 1), err.decode(errors="replace")
             assert b"Traceback" not in err
     run_dirs = [p for p in reports.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")]

@@ -23,7 +23,7 @@ from hardening_figures import FigureSink
 from hardening_live import emulator_for, free_port, key_env
 
 from conformance.harness.cassette import Cassette, load_cassette
-from conformance.harness.client import GatewayClient, HttpLimits
+from conformance.harness.client import Attempted, GatewayClient, HttpLimits
 from conformance.harness.clock import RealClock
 from conformance.models import Evidence, EvidenceKind
 from conformance.profiles import builtin_profile_ids
@@ -96,9 +96,29 @@ def _record(gateway: str, base_url: str, workdir: Path, deadline: float) -> tupl
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     env.update(key_env(builtin_profile_ids(), CANARY))
     command = [
-        sys.executable, "-m", "conformance", "run", "--mode", "record", "-g", gateway, "--base-url", base_url,
-        "--cassettes", str(workdir / "cassettes"), "--reports-dir", str(workdir / "reports"), "--verbose",
-        "--read-timeout", "3", "--task-deadline", "10", "--poll-interval", "0.02", "--deadline", str(deadline),
+        sys.executable,
+        "-m",
+        "conformance",
+        "run",
+        "--mode",
+        "record",
+        "-g",
+        gateway,
+        "--base-url",
+        base_url,
+        "--cassettes",
+        str(workdir / "cassettes"),
+        "--reports-dir",
+        str(workdir / "reports"),
+        "--verbose",
+        "--read-timeout",
+        "3",
+        "--task-deadline",
+        "10",
+        "--poll-interval",
+        "0.02",
+        "--deadline",
+        str(deadline),
     ]
     done = subprocess.run(command, env=env, capture_output=True, timeout=240, check=False)
     return done.returncode, done.stdout, done.stderr
@@ -116,8 +136,13 @@ def test_a_full_record_run_never_writes_the_key(tmp_path: Path, figures: FigureS
             jobs[name] = (template.format(port=emu.port, closed=free_port()), tmp_path / name)
         with ThreadPoolExecutor(max_workers=4) as pool:
             futures = {
-                name: pool.submit(_record, "yibuapi" if name in BROKEN_TARGETS else name, url, workdir,
-                                  4.0 if name in BROKEN_TARGETS else 60.0)
+                name: pool.submit(
+                    _record,
+                    "yibuapi" if name in BROKEN_TARGETS else name,
+                    url,
+                    workdir,
+                    4.0 if name in BROKEN_TARGETS else 60.0,
+                )
                 for name, (url, workdir) in jobs.items()
             }
             outcomes = {name: future.result() for name, future in futures.items()}
@@ -130,11 +155,17 @@ def test_a_full_record_run_never_writes_the_key(tmp_path: Path, figures: FigureS
     cassettes = [p for p in blobs if p.endswith(".yaml")]
     reports = [p for p in blobs if p.endswith(("report.json", "junit.xml", "summary.md", "index.html"))]
     assert len(cassettes) > 50 and len(reports) >= 4 * len(jobs)
-    echoed = [p for p in cassettes if "[REDACTED]" in blobs[p].decode(errors="replace") and "debug" in
-              blobs[p].decode(errors="replace")]
+    echoed = [
+        p
+        for p in cassettes
+        if "[REDACTED]" in blobs[p].decode(errors="replace") and "debug" in blobs[p].decode(errors="replace")
+    ]
     assert echoed, "no cassette holds an echoed (and redacted) Authorization header: the echo fault did not fire"
-    assert any(b"connect" in blobs[f"{n}:stdout"] + blobs[f"{n}:stderr"] or b"connect" in b"".join(
-        v for k, v in blobs.items() if k.startswith(str(tmp_path / n))) for n in BROKEN_TARGETS)
+    assert any(
+        b"connect" in blobs[f"{n}:stdout"] + blobs[f"{n}:stderr"]
+        or b"connect" in b"".join(v for k, v in blobs.items() if k.startswith(str(tmp_path / n)))
+        for n in BROKEN_TARGETS
+    )
 
     leaks = count_leaks(blobs)
     figures.require("record_runs", len(jobs))
@@ -156,27 +187,42 @@ def test_keys_in_query_strings_and_json_bodies_are_redacted(tmp_path: Path) -> N
             raise httpx.ConnectError(f"cannot reach {request.url} with key {CANARY}")
         return httpx.Response(200, json={"code": 0, "echo": {"api_key": CANARY, "note": f"key={CANARY}"}})
 
-    async def scenario() -> list[object]:
+    async def scenario() -> list[Attempted]:
         async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
-            client = GatewayClient(gateway="kling-official", base_url="http://127.0.0.1:9", http=http,
-                                   clock=RealClock(), key=CANARY, limits=HttpLimits(max_retries=0))
+            client = GatewayClient(
+                gateway="kling-official",
+                base_url="http://127.0.0.1:9",
+                http=http,
+                clock=RealClock(),
+                key=CANARY,
+                limits=HttpLimits(max_retries=0),
+            )
             evidence = Evidence(kind=EvidenceKind.LIVE, source="127.0.0.1")
             sent = []
             for path in ("/v1/videos/text2video", "/v1/boom"):
-                sent.append(await client.send(
-                    scenario="text2video.create.minimal", operation_id="text2video.create", ref=f"r{path}",
-                    evidence=evidence, method="POST",
-                    url=client.url_for(path, (("api_key", CANARY), ("access_token", CANARY), ("page", "1"))),
-                    body={"prompt": "a cat", "api_key": CANARY, "options": {"token": CANARY, "secret": CANARY}},
-                ))
+                sent.append(
+                    await client.send(
+                        scenario="text2video.create.minimal",
+                        operation_id="text2video.create",
+                        ref=f"r{path}",
+                        evidence=evidence,
+                        method="POST",
+                        url=client.url_for(path, (("api_key", CANARY), ("access_token", CANARY), ("page", "1"))),
+                        body={"prompt": "a cat", "api_key": CANARY, "options": {"token": CANARY, "secret": CANARY}},
+                    )
+                )
             return sent
 
     attempts = asyncio.run(scenario())
     assert seen and urllib.parse.quote(CANARY, safe="") in str(seen[0].url)  # the key really was sent
-    cassette = Cassette(gateway="kling-official", scenario="text2video.create.minimal",
-                        operation="text2video.create", evidence=Evidence(kind=EvidenceKind.LIVE),
-                        base_url="http://127.0.0.1:9",
-                        interactions=[i for a in attempts for i in a.interactions])  # type: ignore[attr-defined]
+    cassette = Cassette(
+        gateway="kling-official",
+        scenario="text2video.create.minimal",
+        operation="text2video.create",
+        evidence=Evidence(kind=EvidenceKind.LIVE),
+        base_url="http://127.0.0.1:9",
+        interactions=[i for a in attempts for i in a.interactions],
+    )
     path = tmp_path / "c.yaml"
     cassette.write(path)
     text = path.read_text(encoding="utf-8")

@@ -14,12 +14,6 @@ from conformance.profiles import load_builtin_profiles
 from conformance.profiles.model import GatewayProfile
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the cassette JSON cache out of the user's home during tests."""
-    monkeypatch.setenv("KLING_CONFORMANCE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-
-
 @pytest.fixture
 def official() -> GatewayProfile:
     """The built-in kling-official profile."""

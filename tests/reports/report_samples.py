@@ -98,6 +98,7 @@ def build_report(run_id: str = "20261122T101500Z-a1b2c3") -> RunReport:
             operation="image2video.create",
             evidence=DOC,
             exchange_ref="yibuapi/image2video.create.doc-example#0",
+            subject="image2video.create.doc-example",
         ),
         result("yibuapi", "minimal_request_accepted", P, area=acc, operation="image2video.create"),
         result(
@@ -108,6 +109,29 @@ def build_report(run_id: str = "20261122T101500Z-a1b2c3") -> RunReport:
             operation="text2video.create",
             reason="budget",
             message="paid check skipped: no budget left",
+        ),
+        result(
+            "yibuapi",
+            "optional_param_accepted",
+            P,
+            area=acc,
+            operation="image2video.create",
+            exchange_ref="yibuapi/image2video.create.param.cfg_scale#0",
+            subject="image2video.create.param.cfg_scale",
+        ),
+        result(
+            "yibuapi",
+            "optional_param_accepted",
+            F,
+            area=acc,
+            operation="image2video.create",
+            severity=Severity.MEDIUM,
+            message="optional parameter 'sound' was rejected",
+            expected="2xx",
+            actual={"status": 400, "code": 1201},
+            json_path="$.sound",
+            exchange_ref="yibuapi/image2video.create.param.sound#0",
+            subject="image2video.create.param.sound",
         ),
         result("yibuapi", "response_shape_family", P, area=shp, operation="image2video.get"),
         result(
@@ -137,6 +161,7 @@ def build_report(run_id: str = "20261122T101500Z-a1b2c3") -> RunReport:
             actual={"status": 200, "task_id": "842250903629086785"},
             json_path="$.code",
             exchange_ref="yibuapi/image2video.create.invalid.bad-enum#0",
+            subject="image2video.create.invalid.bad-enum",
         ),
         result(
             "yibuapi", "callback_body_official", S, area=cb, operation="image2video.create", reason="not documented"
@@ -192,6 +217,7 @@ def build_report(run_id: str = "20261122T101500Z-a1b2c3") -> RunReport:
             actual={"error": {"message": HOSTILE}},
             json_path="$.error.message",
             exchange_ref="newapi/auth.missing-key#0",
+            subject="auth.missing-key",
         ),
         result("newapi", "bad_enum_rejected", P, area=inv, operation="image2video.create", evidence=FUZZ),
         result(

@@ -208,7 +208,7 @@ def test_matrix_renders_gateways_as_columns_and_cells_per_result(page_of: tuple[
     areas = page.js("[...document.querySelectorAll('#matrix tr.area')].map(tr => tr.textContent)")
     assert areas[0] == "Request acceptance" and "Callbacks" in areas
     outcomes = page.js("[...document.querySelectorAll('button.cell')].map(b => b.dataset.outcome)")
-    assert len(outcomes) == 27 and set(outcomes) == {"pass", "fail", "error", "skipped", "waived"}
+    assert len(outcomes) == 28 and set(outcomes) == {"pass", "fail", "error", "skipped", "waived"}
     colour = page.js("getComputedStyle(document.querySelector('button.cell.o-fail')).backgroundColor")
     assert colour == "rgb(255, 217, 214)"  # styles applied: the inline <style> passed the CSP hash
     assert page.js("document.querySelector('button.cell.o-pass .ev').textContent") in {"D", "E", "L", "F", "U"}
@@ -227,6 +227,16 @@ def test_clicking_a_cell_shows_expected_actual_path_and_redacted_exchange(page_o
     assert response.startswith("HTTP 200") and '"status": "IN_PROGRESS"' in response
     assert "[REDACTED]" in page.js("document.querySelector('#details pre.req').textContent")
     assert page.js("document.querySelector('button.cell.selected').dataset.key") == "newapi\u241fresponse_shape_family"
+
+
+def test_cell_details_name_the_subject_of_each_result(page_of: tuple[Page, Path]) -> None:
+    page, _ = page_of
+    page.click('button.cell[data-key="yibuapi\u241foptional_param_accepted"]')
+    headings = page.js("[...document.querySelectorAll('#details .result h3')].map(h => h.textContent)")
+    assert len(headings) == 2
+    assert headings[0].endswith("PASS · image2video.create.param.cfg_scale")
+    assert headings[1].endswith("FAIL · image2video.create.param.sound")
+    assert "image2video.create.param.sound" in page.js("document.getElementById('details').innerText")
 
 
 def test_hostile_gateway_text_is_shown_not_executed(page_of: tuple[Page, Path]) -> None:

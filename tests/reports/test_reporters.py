@@ -43,6 +43,24 @@ def test_report_json_validates_and_round_trips(report: RunReport) -> None:
     validate_report_dict(data)
     assert RunReport.from_dict(data).to_dict() == data
     assert data["results"][0]["evidence"]["kind"] == "emulator"
+    subjects = [r["subject"] for r in data["results"] if r["check"] == "optional_param_accepted"]
+    assert subjects == ["image2video.create.param.cfg_scale", "image2video.create.param.sound"]
+
+
+def test_reports_written_before_subjects_existed_still_load_and_validate(report: RunReport) -> None:
+    data = json.loads(REPORTERS.get("json").render(report))
+    for item in data["results"]:
+        del item["subject"]
+    validate_report_dict(data)
+    assert {r.subject for r in RunReport.from_dict(data).results} == {""}
+
+
+def test_schema_rejects_a_subject_that_is_not_a_string(report: RunReport) -> None:
+    data = json.loads(REPORTERS.get("json").render(report))
+    data["results"][3]["subject"] = 7
+    with pytest.raises(ReportError) as caught:
+        validate_report_dict(data)
+    assert caught.value.field.startswith("$.results[3].subject")
     assert {r["outcome"] for r in data["results"]} == {o.value for o in Outcome}
 
 
@@ -54,7 +72,7 @@ def test_report_json_validates_and_round_trips(report: RunReport) -> None:
         (lambda d: d["meta"].pop("run_id"), "$.meta"),
         (lambda d: d.update(format_version=2), "$.format_version"),
         (lambda d: d["observations"][0].update(key="status_words", value="SUCCESS"), "$.observations[0].value"),
-        (lambda d: d["results"].append({**d["results"][10], "reason": "", "message": ""}), "$.results[30]"),
+        (lambda d: d["results"].append({**d["results"][10], "reason": "", "message": ""}), "$.results[32]"),
     ],
     ids=["outcome", "evidence-kind", "run-id", "format-version", "status-words-type", "skipped-without-reason"],
 )
@@ -101,6 +119,10 @@ def test_junit_validates_against_xsd_and_parses_in_junitparser(report: RunReport
     skipped = yibu["minimal_request_accepted[text2video.create]"].result[0]
     assert isinstance(skipped, junitparser.Skipped) and skipped.message == "skipped: budget"
     assert yibu["minimal_request_accepted[image2video.create]"].is_passed
+    # one testcase per subject: two results of one check on one operation keep distinct names
+    assert yibu["optional_param_accepted[image2video.create.param.cfg_scale]"].is_passed
+    sound = yibu["optional_param_accepted[image2video.create.param.sound]"].result[0]
+    assert isinstance(sound, junitparser.Failure) and "subject: image2video.create.param.sound" in sound.text
 
 
 def test_junit_escapes_control_characters(report: RunReport) -> None:

@@ -63,9 +63,9 @@
     if (cell.description) { panel.appendChild(el("p", "meta", cell.description)); }
     cell.results.forEach(function (r) {
       var box = el("div", "result o-" + r.outcome);
-      box.appendChild(el("h3", null, DATA.symbols[r.outcome] + " " + r.outcome.toUpperCase() + (r.operation ? " · " + r.operation : "")));
+      box.appendChild(el("h3", null, DATA.symbols[r.outcome] + " " + r.outcome.toUpperCase() + (r.label ? " · " + r.label : (r.operation ? " · " + r.operation : ""))));
       var dl = el("dl");
-      field(dl, "message", r.message); field(dl, "reason", r.reason); field(dl, "severity", r.severity);
+      field(dl, "message", r.message); field(dl, "subject", r.subject); field(dl, "reason", r.reason); field(dl, "severity", r.severity);
       field(dl, "evidence", r.evidence_label); field(dl, "JSON path", r.json_path); field(dl, "exchange", r.exchange_ref);
       box.appendChild(dl);
       if (r.expected !== null || r.actual !== null) {
