@@ -48,8 +48,9 @@ class Departure:
     ``kind`` is ``request`` (a documented request example), ``response`` (a documented response
     example) or ``documentation`` (what the document states around its examples). ``check`` is the
     check id the departure waives ("" when it waives none: request-example departures, curl and
-    cut-off-value notes, and values that are only doc placeholders like ``"string"``); ``examples``
-    names the examples that show it.
+    cut-off-value notes); ``examples`` names the examples that show it. A ``documentation`` departure
+    (the document itself is defective: doc placeholders like ``"string"``, wrong documented types)
+    waives only results judged on ``doc-derived`` evidence.
     """
 
     id: str
@@ -244,7 +245,8 @@ def _response_findings(op_id: str, named: NamedExample) -> Iterator[_Finding]:
             check = "status_vocabulary_kling"
             vocabulary_paths.add(issue.json_path)
         if _is_placeholder(body, issue.json_path):
-            check = ""  # a doc placeholder says nothing about runtime behaviour: it waives no check
+            yield from _placeholder_findings(named, issue.keyword or "invalid", issue.json_path, issue.message, check)
+            continue
         yield _example_finding(
             named,
             kind="response",
@@ -254,12 +256,9 @@ def _response_findings(op_id: str, named: NamedExample) -> Iterator[_Finding]:
             check=check,
         )
     word = status_word(body)
-    if (
-        word is not None
-        and word[1] not in KLING_STATUSES
-        and word[0] not in vocabulary_paths
-        and word[1] not in PLACEHOLDER_VALUES
-    ):
+    if word is not None and word[1] in PLACEHOLDER_VALUES and word[0] not in vocabulary_paths:
+        yield _placeholder_check_finding(named, word[0], "status_vocabulary_kling")
+    elif word is not None and word[1] not in KLING_STATUSES and word[0] not in vocabulary_paths:
         yield _example_finding(
             named,
             kind="response",
@@ -268,6 +267,44 @@ def _response_findings(op_id: str, named: NamedExample) -> Iterator[_Finding]:
             reason=f"status word {word[1]!r} is not Kling vocabulary ({', '.join(KLING_STATUSES)})",
             check="status_vocabulary_kling",
         )
+
+
+def _placeholder_findings(
+    named: NamedExample, keyword: str, json_path: str, message: str, check: str
+) -> Iterator[_Finding]:
+    """A schema issue caused by a doc placeholder (``"string"``): a defect of the document, not of the gateway.
+
+    It is a ``documentation`` departure, so it waives only results judged on ``doc-derived`` evidence
+    (the document's own example), never emulator or live results. The schema issue explains
+    ``response_schema_canonical``; where the issue also fails a narrower check (a status word, a field
+    type), a second departure explains that check.
+    """
+    yield _example_finding(
+        named,
+        kind="documentation",
+        code=f"schema-{keyword}",
+        json_path=json_path,
+        reason=f"{message} (the example shows the placeholder value 'string')",
+        check="response_schema_canonical",
+    )
+    if check != "response_schema_canonical":
+        yield _placeholder_check_finding(named, json_path, check)
+
+
+def _placeholder_check_finding(named: NamedExample, json_path: str, check: str) -> _Finding:
+    what = {
+        "status_vocabulary_kling": "a status word",
+        "field_types_canonical": "a value of the canonical type",
+    }.get(check, "a value")
+    return _example_finding(
+        named,
+        kind="documentation",
+        code="placeholder",
+        json_path=json_path,
+        reason=f"the example shows the placeholder value 'string' where {what} belongs, "
+        "so the document does not show what the gateway returns there",
+        check=check,
+    )
 
 
 def _shape_summary(body: Any) -> str:

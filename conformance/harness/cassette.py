@@ -12,6 +12,11 @@ Bodies are stored as text (a JSON body is a JSON string, readable as is); charac
 invalid UTF-8, C0 controls) go to a base64 field. They
 are already redacted and shrunk by :mod:`conformance.harness.redact` when a cassette is built, so nothing
 secret reaches disk.
+
+Each interaction carries its own ``kling_conformance`` block too (vcrpy reads only ``request`` and
+``response`` and ignores it): the purpose, a transport error, ``body_note`` (why the live client got the
+body cut or mislabelled, restored as ``exchange.meta["body_note"]`` on replay) and ``seq`` (the gateway
+client's send counter, restored as ``exchange.meta["seq"]``).
 """
 
 from __future__ import annotations
@@ -46,6 +51,11 @@ class Interaction:
     purpose: str = ""
     error: str = ""
     elapsed_ms: float = 0.0
+    #: Why the body is not what the gateway meant to send (cut at the size/time cap, connection closed
+    #: before its Content-Length, a Content-Encoding that lied): ``exchange.meta["body_note"]``.
+    note: str = ""
+    #: The gateway client's send counter when this request was sent (``exchange.meta["seq"]``; 0 = unknown).
+    seq: int = 0
 
 
 @dataclass(slots=True, kw_only=True)
@@ -177,7 +187,11 @@ def _interaction_to_dict(item: Interaction) -> dict[str, Any]:
         extra["truncated"] = True
     if item.elapsed_ms:
         extra["elapsed_ms"] = round(item.elapsed_ms, 1)
-    out["kling_conformance"] = extra
+    if item.note:
+        extra["body_note"] = item.note
+    if item.seq:
+        extra["seq"] = item.seq
+    out["kling_conformance"] = extra  # vcrpy reads only request/response and ignores this key
     return out
 
 
@@ -222,7 +236,14 @@ def _interaction_from_dict(raw: dict[str, Any], where: str) -> Interaction:
         purpose=str(extra.get("purpose", "")),
         elapsed_ms=float(extra.get("elapsed_ms", 0.0)),
         error=error or ("transport error" if response is None else ""),
+        note=str(extra.get("body_note", "")),
+        seq=_seq(extra.get("seq")),
     )
+
+
+def _seq(value: Any) -> int:
+    """A recorded send counter (0 when absent or not a positive integer)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def parse_document(text: str | bytes, where: str = "<cassette>") -> Any:

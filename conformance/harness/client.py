@@ -62,6 +62,8 @@ class _AttemptResult:
     elapsed_ms: float
     note: str = ""
     stored: RecordedResponse | None = None
+    #: Replay: the send counter the recording carried (0 = the recording has none); ``None`` = not replayed.
+    seq: int | None = None
 
 
 @dataclass(slots=True)
@@ -155,6 +157,7 @@ class GatewayClient:
         # looked up directly; another in-memory httpx transport is called without the client's redirect,
         # cookie and auth machinery, which costs more than the lookup itself.
         self._direct = direct
+        self._sent = 0  # the send counter: exchange.meta["seq"]
 
     # ------------------------------------------------------------------ building requests
 
@@ -218,6 +221,8 @@ class GatewayClient:
         interactions: list[Interaction] = []
         attempt = 0
         waits: list[float] = []
+        self._sent += 1
+        seq = self._sent
         while True:
             attempt += 1
             result = await self._attempt(scenario, method, live_url, request_headers, live_payload)
@@ -229,6 +234,8 @@ class GatewayClient:
                     error=error or "",
                     purpose=str((meta or {}).get("purpose", "")),
                     elapsed_ms=elapsed,
+                    note=result.note,
+                    seq=seq,
                 )
             )
             wait = self._retry_wait(method, response, error, attempt)
@@ -237,6 +244,10 @@ class GatewayClient:
             waits.append(round(wait, 3))
             await self.clock.sleep(wait)
         exchange_meta = dict(meta or {})
+        if result.seq is None:
+            exchange_meta["seq"] = seq
+        elif result.seq:  # replay keeps the order the recording sent in (never mixed with this run's counter)
+            exchange_meta["seq"] = result.seq
         if result.note:
             exchange_meta["body_note"] = result.note
         if waits:
@@ -349,8 +360,9 @@ class GatewayClient:
                 return _AttemptResult(None, f"recorded transport error: {item.error}", self._ms(started))
             recorded = item.response
             if len(recorded.body) <= self.limits.max_body_bytes:  # stored decoded and redacted: serve as is
-                return _AttemptResult(recorded, None, self._ms(started), "", recorded)
-            return self._finish(recorded.status_code, recorded.headers, [recorded.body], "", started)
+                return _AttemptResult(recorded, None, self._ms(started), item.note, recorded, item.seq)
+            cut = self._finish(recorded.status_code, recorded.headers, [recorded.body], "", started)
+            return _with_recorded(cut, item.note, item.seq)
         import httpx
 
         request = httpx.Request(
@@ -364,7 +376,11 @@ class GatewayClient:
             raw = b"".join([chunk async for chunk in response.aiter_raw()])
         except httpx.StreamConsumed:
             raw = response.content
-        return self._finish(response.status_code, tuple(response.headers.multi_items()), [raw], "", started)
+        finished = self._finish(response.status_code, tuple(response.headers.multi_items()), [raw], "", started)
+        recorded = response.extensions  # a ReplayTransport passes on what the recording noted
+        if "kling_seq" not in recorded:  # another in-memory transport: a send like any live one
+            return finished
+        return _with_recorded(finished, str(recorded.get("kling_body_note", "")), int(recorded["kling_seq"] or 0))
 
     def _finish(
         self, status: int, resp_headers: tuple[tuple[str, str], ...], chunks: list[bytes], note: str, started: float
@@ -395,6 +411,13 @@ class GatewayClient:
     @staticmethod
     def _ms(started: float) -> float:
         return (time.perf_counter() - started) * 1000.0
+
+
+def _with_recorded(result: _AttemptResult, note: str, seq: int) -> _AttemptResult:
+    """``result`` of a replayed attempt with the body note and send counter its recording carried."""
+    result.note = "; ".join(n for n in (note, result.note) if n)
+    result.seq = seq
+    return result
 
 
 def redacted_marker() -> str:

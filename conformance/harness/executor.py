@@ -109,8 +109,10 @@ class _Recorder:
         self.exchanges.append(attempted.exchange)
         if self.ex.settings.stable:
             self.interactions.extend(
-                Interaction(request=i.request, response=i.response, purpose=i.purpose, error=i.error)
-                for i in attempted.interactions
+                Interaction(
+                    request=i.request, response=i.response, purpose=i.purpose, error=i.error, note=i.note, seq=i.seq
+                )
+                for i in attempted.interactions  # stable (byte-identical) cassettes drop only the timing
             )
         else:
             self.interactions.extend(attempted.interactions)
@@ -300,6 +302,25 @@ async def _run_create(ex: GatewayExecution, scenario: Scenario, rec: _Recorder) 
     return False, "", meta
 
 
+def describe_answer(exchange: Exchange, norm: NormalizedResponse | None) -> str:
+    """A failed poll's answer in one phrase: ``HTTP 404 kling-error (code 1203: task not found)``.
+
+    Names the transport error when no response came, else the HTTP status, the shape the normalizer
+    recognised, and the gateway's error code and message (cut at 80 characters) where it gave them.
+    """
+    if exchange.response is None:
+        return exchange.error or "no response"
+    text = f"HTTP {exchange.response.status_code}"
+    if norm is None:
+        return text
+    text = f"{text} {norm.shape.value}"
+    bits = [f"code {norm.error_code}"] if norm.error_code is not None else []
+    message = " ".join((norm.error_message or "").split())
+    if message:
+        bits.append(message if len(message) <= 80 else message[:79] + "…")
+    return f"{text} ({': '.join(bits)})" if bits else text
+
+
 async def _poll(
     ex: GatewayExecution, scenario: Scenario, rec: _Recorder, query: RequestSpec, meta: dict[str, Any]
 ) -> tuple[bool, str, dict[str, Any]]:
@@ -326,7 +347,7 @@ async def _poll(
         if norm is None or norm.is_error:
             errors += 1
             if errors >= _MAX_POLL_ERRORS:
-                return False, f"{errors} consecutive polls failed; last: {exchange.error or 'error response'}", meta
+                return False, f"{errors} consecutive polls failed; last: {describe_answer(exchange, norm)}", meta
             continue
         errors = 0
         last = norm

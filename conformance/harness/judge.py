@@ -2,7 +2,9 @@
 
 The harness owns the decisions the checks do not make:
 
-* a ``fail`` matched by a profile departure becomes ``waived`` (with the departure's reason);
+* a ``fail`` matched by a profile departure becomes ``waived`` (with the departure's reason); a
+  departure of kind ``documentation`` (the document itself is defective) matches only results with
+  ``doc-derived`` evidence, and only those can make it stale (:func:`waives`);
 * a departure that names a check which ran and passed everywhere in the departure's scope, without
   ever needing the waiver, is reported as a stale waiver (``fail``, severity info, reason
   ``"stale waiver"``; issue: "a waiver that never triggers is itself reported as stale");
@@ -160,6 +162,21 @@ def _result(spec: CheckSpec, ctx: CheckContext, verdict: Verdict, fallback: Evid
     )
 
 
+#: Departure kind for a defect of the gateway's document itself (placeholder values, wrong documented
+#: types): it explains what the document shows, not what the gateway does.
+DOCUMENTATION_KIND = "documentation"
+
+
+def waives(departure: Departure, result: CheckResult) -> bool:
+    """Whether ``departure`` may waive (or be judged stale by) ``result``, by evidence.
+
+    A ``documentation`` departure says the document is defective, so it covers only judgements of the
+    document (``doc-derived`` evidence); emulator, live and other evidence is judged as if it were
+    absent. Every other kind covers every evidence.
+    """
+    return departure.kind != DOCUMENTATION_KIND or result.evidence.kind is EvidenceKind.DOC_DERIVED
+
+
 def _waive(result: CheckResult, departure: Departure) -> CheckResult:
     return CheckResult(
         gateway=result.gateway,
@@ -221,7 +238,7 @@ def run_checks(ctx: CheckContext, specs: Iterable[CheckSpec], fallback: Evidence
         for verdict in verdicts:
             result = _result(spec, ctx, verdict, fallback, shard)
             if result.outcome is Outcome.FAIL:
-                departures = profile.departures_for(spec.id, result.operation)
+                departures = [d for d in profile.departures_for(spec.id, result.operation) if waives(d, result)]
                 if departures:
                     used.update(d.id for d in departures)
                     result = _waive(result, departures[0])
@@ -239,7 +256,11 @@ def _stale_waivers(
     for departure in ctx.profile.departures:
         if not departure.check or departure.id in used or departure.check not in specs:
             continue
-        scope = [r for r in results if in_waiver_scope(r, departure.check, departure.operation, departure.json_path)]
+        scope = [
+            r
+            for r in results
+            if in_waiver_scope(r, departure.check, departure.operation, departure.json_path) and waives(departure, r)
+        ]
         local = [r for r in scope if r.reason != OTHER_SHARD]
         passes = [r for r in local if r.outcome is Outcome.PASS]
         if not passes or len(passes) != len(local):

@@ -50,5 +50,5 @@ class ReplayTransport(httpx.AsyncBaseTransport):
             headers=list(item.response.headers),
             stream=httpx.ByteStream(item.response.body),  # raw bytes, no added headers (as recorded)
             request=request,
-            extensions={"kling_recorded_ms": item.elapsed_ms},
+            extensions={"kling_recorded_ms": item.elapsed_ms, "kling_body_note": item.note, "kling_seq": item.seq},
         )

@@ -532,6 +532,10 @@ def exchange_summary(exchange: Exchange) -> dict[str, Any]:
         "error": exchange.error,
         "elapsed_ms": round(exchange.elapsed_ms, 1),
     }
+    if isinstance(exchange.meta.get("seq"), int):
+        out["seq"] = exchange.meta["seq"]  # the gateway client's send order
+    if exchange.meta.get("body_note"):
+        out["body_note"] = str(exchange.meta["body_note"])  # why the body is cut or not as labelled
     if exchange.response is not None:
         resp = exchange.response
         out["response"] = {

@@ -221,3 +221,56 @@ def test_gateway_level_evidence_is_the_same_in_every_shard() -> None:
     image = [s for s in SCENARIOS if s.startswith("image2video")]
     text = [s for s in SCENARIOS if s.startswith("text2video")]
     assert evidence_with([]) == evidence_with(image) == evidence_with(text) == EMU
+
+
+def _doc_and_emulator_traces() -> dict[str, ScenarioTrace]:
+    """The image2video scenarios judged on the document's example, the text2video ones on the emulator."""
+    return {
+        sid: _trace(sid, op, evidence=DOC if op.startswith("image2video") else EMU) for sid, op in SCENARIOS.items()
+    }
+
+
+def test_a_documentation_departure_waives_only_doc_derived_failures() -> None:
+    departure = Departure(
+        id="doc-placeholder",
+        reason="the doc shows 'string'",
+        evidence="doc",
+        check="optional_param_accepted",
+        kind="documentation",
+    )
+    outcomes = {sid: Outcome.FAIL for sid in SCENARIOS if sid.endswith("sound")}
+    results = _judge(_profile(departure), _doc_and_emulator_traces(), _spec(_per_scenario(outcomes)))
+    by_subject = {r.subject: r for r in results}
+    doc = by_subject["image2video.create.param.sound"]
+    assert (doc.outcome, doc.reason) == (Outcome.WAIVED, "the doc shows 'string'")
+    emulator = by_subject["text2video.create.param.sound"]
+    assert emulator.outcome is Outcome.FAIL and emulator.reason == ""  # runtime evidence is never waived by it
+    assert _stale(results) == []
+
+
+def test_any_other_departure_kind_waives_every_evidence() -> None:
+    departure = Departure(id="runtime", reason="known", evidence="doc", check="optional_param_accepted")
+    outcomes = {sid: Outcome.FAIL for sid in SCENARIOS if sid.endswith("sound")}
+    results = _judge(_profile(departure), _doc_and_emulator_traces(), _spec(_per_scenario(outcomes)))
+    assert sorted(r.subject for r in results if r.outcome is Outcome.WAIVED) == [
+        "image2video.create.param.sound",
+        "text2video.create.param.sound",
+    ]
+
+
+def test_a_documentation_departure_is_judged_stale_only_against_doc_derived_results() -> None:
+    def departure(operation: str) -> Departure:
+        return Departure(
+            id=f"doc-{operation}",
+            reason="known",
+            evidence="doc",
+            check="optional_param_accepted",
+            operation=operation,
+            kind="documentation",
+        )
+
+    profile = _profile(departure("image2video.create"), departure("text2video.create"))
+    results = _judge(profile, _doc_and_emulator_traces(), _spec(_per_scenario({})))
+    (stale,) = _stale(results)  # the emulator's passes on text2video say nothing about the document
+    assert stale.subject == "waiver:doc-image2video.create" and stale.evidence == DOC
+    assert "the gateway's own document does not show it" in stale.message

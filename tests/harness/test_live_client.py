@@ -131,3 +131,32 @@ def test_run_deadline_marks_the_run_incomplete_and_still_reports(tmp_path) -> No
     assert report.meta.incomplete
     assert (tmp_path / report.meta.run_id / "report.json").is_file()
     assert any(r.outcome.value == "error" for r in report.results)
+
+
+def test_failed_polls_name_the_last_answer(official, make_client) -> None:  # type: ignore[no-untyped-def]
+    gateway = FakeGateway()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return gateway.handler(request)
+        body = {"code": 1203, "message": "task  not\nfound", "request_id": "r"}
+        return httpx.Response(404, json=body)
+
+    trace = _run_minimal(
+        official, FakeGateway(), ExecutionSettings(poll_interval=1.0), lambda _h, **kw: make_client(handler, **kw)
+    )
+    assert trace.error.endswith("consecutive polls failed; last: HTTP 404 kling-error (code 1203: task not found)")
+
+
+def test_a_poll_without_a_response_names_the_transport_error(official, make_client) -> None:  # type: ignore[no-untyped-def]
+    gateway = FakeGateway()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return gateway.handler(request)
+        raise httpx.ReadError("connection reset by peer")
+
+    trace = _run_minimal(
+        official, FakeGateway(), ExecutionSettings(poll_interval=1.0), lambda _h, **kw: make_client(handler, **kw)
+    )
+    assert "consecutive polls failed; last: transport: ReadError: connection reset by peer" in trace.error
