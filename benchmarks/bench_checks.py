@@ -26,7 +26,7 @@ from conformance.checks._support import _parse_cached
 from conformance.checks.base import CallbackDelivery, CheckContext, ScenarioTrace
 from conformance.models import Evidence, EvidenceKind, Exchange, RecordedRequest, RecordedResponse
 from conformance.normalize import normalize
-from conformance.profiles.model import FAMILIES, GatewayProfile, OperationProfile
+from conformance.profiles.model import FAMILIES, OPTIONAL_PARAM_NAMES, GatewayProfile, OperationProfile
 
 EVIDENCE = Evidence(kind=EvidenceKind.EMULATOR, source="bench")
 HEADERS = (("content-type", "application/json"),)
@@ -83,17 +83,7 @@ def gateway_traces(gw: str) -> dict[str, ScenarioTrace]:
         life = [_exchange(gw, f"{create}.minimal", create, "create", _body(_task(task_id, "submitted", family)))]
         life += [_exchange(gw, f"{create}.minimal", get, "poll", _body(_task(task_id, s, family))) for s in statuses]
         traces[f"{create}.minimal"] = _trace(gw, f"{create}.minimal", create, life)
-        for name in (
-            "cfg_scale",
-            "camera_control",
-            "masks",
-            "image_tail",
-            "negative_prompt",
-            "aspect_ratio",
-            "callback_url",
-            "external_task_id",
-            "sound",
-        ):
+        for name in OPTIONAL_PARAM_NAMES:
             sid = f"{create}.param.{name}"
             pid = str(next(_ids))
             exchanges = [

@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "errors": 1,
     "registry": 1,
     "paths": 1,
+    "jsonpath": 1,
     "spec": 2,
     "docs": 2,
     "profiles": 3,

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from conformance.checks._support import gate, judged_exchanges, operation_order, scenario_matcher
+from conformance.checks._support import (
+    NO_EVIDENCE,
+    gate,
+    judged_exchanges,
+    nothing_ran,
+    operation_order,
+    scenario_matcher,
+    skipped,
+)
 from conformance.checks.base import CheckContext, ScenarioTrace, Verdict
 from conformance.models import Exchange
 from conformance.normalize.result import ERROR_SHAPES
@@ -60,6 +68,29 @@ def collect(
     if cached is None:
         cached = per_context[key] = _collect(ctx, patterns, keep)
     return cached
+
+
+def judged_groups(
+    ctx: CheckContext,
+    patterns: tuple[str, ...],
+    keep: Callable[[CheckContext, Exchange], bool],
+    *,
+    none_captured: str,
+) -> Iterator[OperationBodies | Verdict]:
+    """The :func:`collect` groups that hold exchanges, and in place of the others the verdict they get.
+
+    No matching scenario at all gives one ``nothing_ran`` verdict; an operation without a judged
+    exchange gives its first gate verdict, else ``skipped("no evidence", none_captured)``.
+    """
+    groups = collect(ctx, patterns, keep)
+    if not groups:
+        yield nothing_ran(patterns)
+        return
+    for group in groups:
+        if group.exchanges:
+            yield group
+        else:
+            yield group.blocked or skipped(NO_EVIDENCE, none_captured, operation=group.operation)
 
 
 def _collect(

@@ -189,7 +189,7 @@ def _doc_exchange(operation: str, index: int, body: Any, gateway: str) -> Exchan
 def _leaf_types(value: Any) -> dict[str, str]:
     """Leaf path → JSON type, with array indexes collapsed to ``[]``."""
     leaves: dict[str, str] = {}
-    for path, child in iter_paths(value):
+    for path, child in iter_paths(value, max_depth=12):
         if isinstance(child, dict | list) and child:
             continue
         collapsed = _collapse(path)

@@ -9,21 +9,22 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from conformance.checks._jsonpath import find_keys as find_keys
-from conformance.checks._jsonpath import first_key_path as first_key_path
-from conformance.checks._jsonpath import get_path as get_path
-from conformance.checks._jsonpath import iter_paths as iter_paths
-from conformance.checks._jsonpath import json_type as json_type
 from conformance.checks.base import CheckContext, ScenarioTrace, Verdict
-from conformance.models import Exchange, Outcome
+from conformance.jsonpath import find_keys as find_keys
+from conformance.jsonpath import first_key_path as first_key_path
+from conformance.jsonpath import get_path as get_path
+from conformance.jsonpath import iter_paths as iter_paths
+from conformance.jsonpath import json_type as json_type
+from conformance.models import Exchange, Outcome, TaskStatus
 from conformance.normalize.parse import parse_body
 from conformance.normalize.result import ERROR_SHAPES, NormalizedResponse, Shape
+from conformance.normalize.vocab import KLING_WORDS
 from conformance.profiles.model import FAMILIES
 
 #: Skip reasons a verdict may carry (the vocabulary of ``ScenarioTrace.skipped_reason``).
@@ -32,7 +33,8 @@ NOT_SUPPORTED = "not supported"
 BUDGET = "budget"
 NO_EVIDENCE = "no evidence"
 
-KLING_STATUS_WORDS = ("submitted", "processing", "succeed", "failed")
+#: The official status words in lifecycle order (the normalizer's ``KLING_WORDS``, ordered).
+KLING_STATUS_WORDS = tuple(status.value for status in TaskStatus if status.value in KLING_WORDS)
 
 
 # --------------------------------------------------------------------------- verdict builders
@@ -44,16 +46,32 @@ def _evidence_of(trace: ScenarioTrace | None, exchange: Exchange | None) -> Any:
     return trace.evidence if trace is not None else None
 
 
-def _subject_of(trace: ScenarioTrace | None) -> str:
-    return trace.scenario if trace is not None else ""
-
-
 def _operation_of(trace: ScenarioTrace | None, exchange: Exchange | None, operation: str | None) -> str:
     if operation is not None:
         return operation
     if trace is not None:
         return trace.operation_id
     return exchange.operation_id if exchange is not None else ""
+
+
+def _verdict(
+    outcome: Outcome,
+    message: str,
+    trace: ScenarioTrace | None,
+    exchange: Exchange | None,
+    operation: str | None,
+    **fields: Any,
+) -> Verdict:
+    """A verdict whose operation, exchange reference, evidence and subject come from ``trace``/``exchange``."""
+    return Verdict(
+        outcome=outcome,
+        operation=_operation_of(trace, exchange, operation),
+        message=message,
+        exchange_ref=exchange.ref if exchange is not None else "",
+        evidence=_evidence_of(trace, exchange),
+        subject=trace.scenario if trace is not None else "",
+        **fields,
+    )
 
 
 def passed(
@@ -66,16 +84,7 @@ def passed(
     json_path: str = "",
 ) -> Verdict:
     """A ``pass`` verdict (``json_path`` names the field judged, when a check judges several)."""
-    return Verdict(
-        outcome=Outcome.PASS,
-        operation=_operation_of(trace, exchange, operation),
-        message=message,
-        actual=actual,
-        json_path=json_path,
-        exchange_ref=exchange.ref if exchange is not None else "",
-        evidence=_evidence_of(trace, exchange),
-        subject=_subject_of(trace),
-    )
+    return _verdict(Outcome.PASS, message, trace, exchange, operation, actual=actual, json_path=json_path)
 
 
 def failed(
@@ -89,16 +98,8 @@ def failed(
     json_path: str = "",
 ) -> Verdict:
     """A ``fail`` verdict with expected, actual, the JSON path and the exchange."""
-    return Verdict(
-        outcome=Outcome.FAIL,
-        operation=_operation_of(trace, exchange, operation),
-        message=message,
-        expected=expected,
-        actual=actual,
-        json_path=json_path,
-        exchange_ref=exchange.ref if exchange is not None else "",
-        evidence=_evidence_of(trace, exchange),
-        subject=_subject_of(trace),
+    return _verdict(
+        Outcome.FAIL, message, trace, exchange, operation, expected=expected, actual=actual, json_path=json_path
     )
 
 
@@ -112,16 +113,8 @@ def skipped(
     json_path: str = "",
 ) -> Verdict:
     """A ``skipped`` verdict; ``reason`` is one of the skip-reason words, ``message`` explains it."""
-    return Verdict(
-        outcome=Outcome.SKIPPED,
-        operation=_operation_of(trace, exchange, operation),
-        message=f"skipped ({reason}): {message}" if message else f"skipped ({reason})",
-        reason=reason,
-        json_path=json_path,
-        exchange_ref=exchange.ref if exchange is not None else "",
-        evidence=_evidence_of(trace, exchange),
-        subject=_subject_of(trace),
-    )
+    text = f"skipped ({reason}): {message}" if message else f"skipped ({reason})"
+    return _verdict(Outcome.SKIPPED, text, trace, exchange, operation, reason=reason, json_path=json_path)
 
 
 def errored(
@@ -132,14 +125,7 @@ def errored(
     operation: str | None = None,
 ) -> Verdict:
     """An ``error`` verdict: the check could not judge (transport failure, missing contract data)."""
-    return Verdict(
-        outcome=Outcome.ERROR,
-        operation=_operation_of(trace, exchange, operation),
-        message=message,
-        exchange_ref=exchange.ref if exchange is not None else "",
-        evidence=_evidence_of(trace, exchange),
-        subject=_subject_of(trace),
-    )
+    return _verdict(Outcome.ERROR, message, trace, exchange, operation)
 
 
 def nothing_ran(patterns: Iterable[str], *, operation: str = "") -> Verdict:
@@ -160,6 +146,20 @@ def traces_for(ctx: CheckContext, *patterns: str) -> list[ScenarioTrace]:
     match = scenario_matcher(patterns)
     found = ctx.traces_matching(lambda t: match(t.scenario) is not None)
     return sorted(found, key=lambda t: t.scenario)
+
+
+def runnable_traces(ctx: CheckContext, *patterns: str) -> Iterator[ScenarioTrace | Verdict]:
+    """The traces :func:`traces_for` finds, each replaced by its :func:`gate` verdict when it cannot be judged.
+
+    When no scenario matched at all, the one verdict is :func:`nothing_ran`.
+    """
+    traces = traces_for(ctx, *patterns)
+    if not traces:
+        yield nothing_ran(patterns)
+        return
+    for trace in traces:
+        blocked = gate(trace)
+        yield trace if blocked is None else blocked
 
 
 @functools.lru_cache(maxsize=256)

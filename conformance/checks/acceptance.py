@@ -22,25 +22,17 @@ from conformance.checks._support import (
     passed,
     read_json,
     rejection_problem,
+    runnable_traces,
     scenario_case,
     skipped,
     traces_for,
 )
 from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
 from conformance.models import Severity
+from conformance.profiles.model import OPTIONAL_PARAM_NAMES
 
 #: Optional parameters whose scenarios ``optional_param_accepted`` judges (image encodings have their own checks).
-OPTIONAL_PARAMS = (
-    "cfg_scale",
-    "camera_control",
-    "masks",
-    "image_tail",
-    "negative_prompt",
-    "aspect_ratio",
-    "callback_url",
-    "external_task_id",
-    "sound",
-)
+OPTIONAL_PARAMS = OPTIONAL_PARAM_NAMES
 
 _PARAM_MARKER = ".create.param."
 
@@ -277,15 +269,10 @@ def image_data_uri_as_documented(ctx: CheckContext) -> Iterator[Verdict]:
     Compares with the profile: ``profile.accepts_data_uri`` says acceptance is documented; otherwise
     the canonical rule applies (official Kling rejects the prefix with 1201/HTTP 400).
     """
-    traces = traces_for(ctx, "*.create.param.image-data-uri")
-    if not traces:
-        yield nothing_ran(["*.create.param.image-data-uri"])
-        return
     documented_accept = ctx.profile.accepts_data_uri
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in runnable_traces(ctx, "*.create.param.image-data-uri"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         main = trace.main
         assert main is not None

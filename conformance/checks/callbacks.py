@@ -16,35 +16,18 @@ from conformance.checks._support import (
     acceptance_problem,
     errored,
     failed,
-    gate,
     get_path,
-    nothing_ran,
     parse_json_bytes,
     passed,
     purpose,
+    runnable_traces,
     skipped,
-    traces_for,
 )
 from conformance.checks.base import Area, CallbackDelivery, CheckContext, ScenarioTrace, Verdict, check
 from conformance.models import Severity, TaskStatus
+from conformance.normalize.vocab import canonical_status
 
 _SCENARIO = "*.create.param.callback_url"
-
-_STATUS_WORDS = {
-    "submitted": TaskStatus.SUBMITTED,
-    "queued": TaskStatus.SUBMITTED,
-    "not_start": TaskStatus.SUBMITTED,
-    "pending": TaskStatus.SUBMITTED,
-    "processing": TaskStatus.PROCESSING,
-    "in_progress": TaskStatus.PROCESSING,
-    "running": TaskStatus.PROCESSING,
-    "succeed": TaskStatus.SUCCEED,
-    "succeeded": TaskStatus.SUCCEED,
-    "success": TaskStatus.SUCCEED,
-    "completed": TaskStatus.SUCCEED,
-    "failed": TaskStatus.FAILED,
-    "failure": TaskStatus.FAILED,
-}
 
 
 def _task_object(value: Any) -> dict[str, Any] | None:
@@ -63,18 +46,13 @@ def _callback_status(delivery: CallbackDelivery) -> TaskStatus | None:
     if task is None:
         return None
     word = task.get("task_status", task.get("status"))
-    return _STATUS_WORDS.get(str(word).lower(), TaskStatus.UNKNOWN) if word is not None else None
+    return canonical_status(str(word)) if word is not None else None
 
 
 def _callback_traces(ctx: CheckContext) -> Iterator[ScenarioTrace | Verdict]:
-    traces = traces_for(ctx, _SCENARIO)
-    if not traces:
-        yield nothing_ran([_SCENARIO])
-        return
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in runnable_traces(ctx, _SCENARIO):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         main = trace.main
         assert main is not None

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance.checks import _contract
-from conformance.checks._bodies import collect, error_response
+from conformance.checks._bodies import collect, error_response, judged_groups
 from conformance.checks._support import (
     NO_EVIDENCE,
     describe,
@@ -104,13 +104,9 @@ def error_body_canonical(ctx: CheckContext) -> Iterator[Verdict]:
 
     Canonical contract; new-api ``{code:"task_not_exist"}`` and OpenAI ``{error:{...}}`` bodies fail.
     """
-    groups = collect(ctx, ("*",), error_response)
-    if not groups:
-        yield nothing_ran(("*",))
-        return
-    for group in groups:
-        if not group.exchanges:
-            yield group.blocked or skipped(NO_EVIDENCE, "no error response was captured", operation=group.operation)
+    for group in judged_groups(ctx, ("*",), error_response, none_captured="no error response was captured"):
+        if isinstance(group, Verdict):
+            yield group
             continue
         found: list[tuple[Exchange, tuple[str, str, Any], str]] = []
         for _, exchange in group.exchanges:

@@ -19,6 +19,7 @@ from conformance.checks._support import (
     passed,
     read_json,
     rejection_problem,
+    runnable_traces,
     scenario_case,
     status_of,
     traces_for,
@@ -139,14 +140,9 @@ def rejection_creates_no_task(ctx: CheckContext) -> Iterator[Verdict]:
     Canonical contract. A 2xx answer without a visible task id also fails: a task may have been created
     (and billed) that the client cannot see.
     """
-    traces = traces_for(ctx, f"*{_MARKER}*")
-    if not traces:
-        yield nothing_ran([f"*{_MARKER}*"])
-        return
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in runnable_traces(ctx, f"*{_MARKER}*"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         main = trace.main
         assert main is not None

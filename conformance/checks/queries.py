@@ -19,14 +19,12 @@ from conformance.checks._support import (
     family_of,
     find_keys,
     first_key_path,
-    gate,
     is_2xx,
-    nothing_ran,
     passed,
     read_json,
     rejection_problem,
+    runnable_traces,
     skipped,
-    traces_for,
     transport_problem,
 )
 from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
@@ -56,14 +54,9 @@ def _known_id(ctx: CheckContext, trace: ScenarioTrace) -> str | None:
 @check(severity=Severity.CRITICAL, area=Area.QUERIES, operations=("get",), scenarios=("*.get.known",))
 def query_path_documented_works(ctx: CheckContext) -> Iterator[Verdict]:
     """Querying a created task at the gateway's documented path returns that task (canonical)."""
-    traces = traces_for(ctx, "*.get.known")
-    if not traces:
-        yield nothing_ran(["*.get.known"])
-        return
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in runnable_traces(ctx, "*.get.known"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         main = trace.main
         assert main is not None
@@ -86,14 +79,9 @@ def query_path_documented_works(ctx: CheckContext) -> Iterator[Verdict]:
 @check(severity=Severity.MEDIUM, area=Area.QUERIES, operations=("get",), scenarios=("*.get.variant",))
 def query_path_variants_work(ctx: CheckContext) -> Iterator[Verdict]:
     """Every alternative query path the gateway is known to answer returns the same task (canonical)."""
-    traces = traces_for(ctx, "*.get.variant")
-    if not traces:
-        yield nothing_ran(["*.get.variant"])
-        return
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in runnable_traces(ctx, "*.get.variant"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         expected_id = _known_id(ctx, trace)
         broken: list[tuple[Exchange, str]] = []
@@ -120,16 +108,11 @@ def unknown_task_error(ctx: CheckContext) -> Iterator[Verdict]:
     Compares with the profile (``errors.unknown_task_status``, ``unknown_task_shape``,
     ``unknown_task_code``); a 2xx or a 5xx is always a fail.
     """
-    traces = traces_for(ctx, "*.get.unknown")
-    if not traces:
-        yield nothing_ran(["*.get.unknown"])
-        return
     errors = ctx.profile.errors
     expected = f"HTTP {errors.unknown_task_status} {errors.unknown_task_shape} (code {errors.unknown_task_code})"
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in runnable_traces(ctx, "*.get.unknown"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         main = trace.main
         assert main is not None
@@ -201,14 +184,9 @@ def list_query_bounds(ctx: CheckContext) -> Iterator[Verdict]:
     Canonical contract: in bounds → 2xx with a ``data`` array of at most pageSize tasks; out of bounds
     → 4xx with an error body, never a 5xx.
     """
-    traces = traces_for(ctx, "*.list.bounds")
-    if not traces:
-        yield nothing_ran(["*.list.bounds"])
-        return
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in runnable_traces(ctx, "*.list.bounds"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         broken: list[tuple[Exchange, str, str, str]] = []
         for exchange in trace.exchanges:
@@ -292,14 +270,9 @@ def query_by_external_task_id(ctx: CheckContext) -> Iterator[Verdict]:
     The official docs leave the transport open (path or ``?external_task_id=``): any form that returns
     the task passes; every form is listed when none does.
     """
-    traces = traces_for(ctx, "*.get.external-id")
-    if not traces:
-        yield nothing_ran(["*.get.external-id"])
-        return
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in runnable_traces(ctx, "*.get.external-id"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         external = _external_id(trace)
         if external is None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance.checks import _contract, _documented
-from conformance.checks._bodies import SUCCESS_SCENARIOS, OperationBodies, any_response, collect, success_body
+from conformance.checks._bodies import SUCCESS_SCENARIOS, OperationBodies, any_response, judged_groups, success_body
 from conformance.checks._support import (
     KLING_STATUS_WORDS,
     NOT_DOCUMENTED,
@@ -22,7 +22,6 @@ from conformance.checks._support import (
     first_key_path,
     get_path,
     json_type,
-    nothing_ran,
     passed,
     read_json,
     skipped,
@@ -34,14 +33,11 @@ _MS_FLOOR = 100_000_000_000  # 1973 in ms; a Unix-seconds value of today is ~1.7
 _TIMESTAMP_KEYS = ("created_at", "updated_at")
 
 
-def _success_groups(ctx: CheckContext) -> list[OperationBodies]:
-    return collect(ctx, SUCCESS_SCENARIOS, success_body)
+_NO_SUCCESS_BODY = "no success body was captured"
 
 
-def _no_bodies(group: OperationBodies) -> Verdict:
-    if group.blocked is not None:
-        return group.blocked
-    return skipped("no evidence", "no success body was captured", operation=group.operation)
+def _success_groups(ctx: CheckContext) -> Iterator[OperationBodies | Verdict]:
+    return judged_groups(ctx, SUCCESS_SCENARIOS, success_body, none_captured=_NO_SUCCESS_BODY)
 
 
 def _issue_field(issue: Any, name: str, default: Any = None) -> Any:
@@ -68,13 +64,9 @@ def response_schema_canonical(ctx: CheckContext) -> Iterator[Verdict]:
 
     Canonical contract; the first violation is reported with its JSON path, expected and actual value.
     """
-    groups = _success_groups(ctx)
-    if not groups:
-        yield nothing_ran(SUCCESS_SCENARIOS)
-        return
-    for group in groups:
-        if not group.exchanges:
-            yield _no_bodies(group)
+    for group in _success_groups(ctx):
+        if isinstance(group, Verdict):
+            yield group
             continue
         yield _validate_group(group)
 
@@ -143,10 +135,6 @@ def response_schema_documented(ctx: CheckContext) -> Iterator[Verdict]:
     profile's ``documented_shape``), not with the canonical contract. Operations the document does not
     cover are skipped with reason "not documented".
     """
-    groups = _success_groups(ctx)
-    if not groups:
-        yield nothing_ran(SUCCESS_SCENARIOS)
-        return
     try:
         spec = _contract.gateway_spec(ctx.gateway)
     except _contract.ContractUnavailable as exc:
@@ -154,9 +142,9 @@ def response_schema_documented(ctx: CheckContext) -> Iterator[Verdict]:
         unavailable = str(exc)
     else:
         unavailable = ""
-    for group in groups:
-        if not group.exchanges:
-            yield _no_bodies(group)
+    for group in _success_groups(ctx):
+        if isinstance(group, Verdict):
+            yield group
             continue
         documented = _documented.documented_responses(spec, group.operation) if spec is not None else []
         op_profile = ctx.profile.operation(group.operation)
@@ -184,13 +172,9 @@ def response_shape_family(ctx: CheckContext) -> Iterator[Verdict]:
     Compares with the profile (``operations.<op>.response_shape``), so it tells a client which parser
     it needs; departures from the official envelope are judged by ``response_schema_canonical``.
     """
-    groups = _success_groups(ctx)
-    if not groups:
-        yield nothing_ran(SUCCESS_SCENARIOS)
-        return
-    for group in groups:
-        if not group.exchanges:
-            yield _no_bodies(group)
+    for group in _success_groups(ctx):
+        if isinstance(group, Verdict):
+            yield group
             continue
         op_profile = ctx.profile.operation(group.operation)
         if op_profile is None:
@@ -261,13 +245,9 @@ def field_types_canonical(ctx: CheckContext) -> Iterator[Verdict]:
     Canonical contract, applied to every ``code`` (top level), ``task_id``, ``created_at`` and
     ``updated_at`` present in the body; absent fields are left to ``response_schema_canonical``.
     """
-    groups = _success_groups(ctx)
-    if not groups:
-        yield nothing_ran(SUCCESS_SCENARIOS)
-        return
-    for group in groups:
-        if not group.exchanges:
-            yield _no_bodies(group)
+    for group in _success_groups(ctx):
+        if isinstance(group, Verdict):
+            yield group
             continue
         found: list[tuple[Exchange, tuple[str, str, Any, str]]] = []
         judged = 0
@@ -312,13 +292,9 @@ def status_vocabulary_kling(ctx: CheckContext) -> Iterator[Verdict]:
 
     Canonical contract: ``SUCCESS``, ``NOT_START``, ``queued``, ``completed`` or ``succeeded`` fail.
     """
-    groups = _success_groups(ctx)
-    if not groups:
-        yield nothing_ran(SUCCESS_SCENARIOS)
-        return
-    for group in groups:
-        if not group.exchanges:
-            yield _no_bodies(group)
+    for group in _success_groups(ctx):
+        if isinstance(group, Verdict):
+            yield group
             continue
         words: list[tuple[Exchange, str]] = []
         for _, exchange in group.exchanges:
@@ -371,13 +347,9 @@ def content_type_json(ctx: CheckContext) -> Iterator[Verdict]:
 
     Canonical contract; result fetches (media) are excluded.
     """
-    groups = collect(ctx, ("*",), any_response)
-    if not groups:
-        yield nothing_ran(("*",))
-        return
-    for group in groups:
-        if not group.exchanges:
-            yield _no_bodies(group)
+    for group in judged_groups(ctx, ("*",), any_response, none_captured=_NO_SUCCESS_BODY):
+        if isinstance(group, Verdict):
+            yield group
             continue
         wrong: list[tuple[Exchange, str]] = []
         for _, exchange in group.exchanges:

@@ -18,8 +18,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from conformance.checks._bodies import any_response, collect
-from conformance.checks._support import SYNTAX_NOTES, failed, nothing_ran, passed, skipped
+from conformance.checks._bodies import any_response, judged_groups
+from conformance.checks._support import SYNTAX_NOTES, failed, passed, skipped
 from conformance.checks.base import Area, CheckContext, Verdict, check
 from conformance.models import Exchange, Severity
 
@@ -157,13 +157,9 @@ def response_body_well_formed(ctx: CheckContext) -> Iterator[Verdict]:
     read, truncated JSON, trailing data, and non-JSON text declared as JSON. Empty bodies and honest
     non-JSON content types are left to the shape, content-type and error checks.
     """
-    groups = collect(ctx, ("*",), any_response)
-    if not groups:
-        yield nothing_ran(("*",))
-        return
-    for group in groups:
-        if not group.exchanges:
-            yield group.blocked or skipped("no evidence", "no response was captured", operation=group.operation)
+    for group in judged_groups(ctx, ("*",), any_response, none_captured="no response was captured"):
+        if isinstance(group, Verdict):
+            yield group
             continue
         judged = 0
         bad: list[tuple[Exchange, list[BodyProblem]]] = []

@@ -13,7 +13,8 @@ import typer
 from conformance.errors import EXIT_FINDINGS, EXIT_OK, UsageError, did_you_mean
 from conformance.normalize import NormalizedResponse, normalize
 
-#: The keys ``inspect --json`` prints, in this order (issue 3); ``departures`` follows with ``--profile``.
+#: The keys ``inspect --json`` prints, in this order (issue 3: the normalizer's result keys, including
+#: ``external_task_id``); ``departures`` follows with ``--profile``.
 INSPECT_KEYS: tuple[str, ...] = (
     "shape",
     "is_error",
@@ -21,6 +22,7 @@ INSPECT_KEYS: tuple[str, ...] = (
     "raw_status",
     "task_id",
     "upstream_task_id",
+    "external_task_id",
     "video_urls",
     "image_urls",
     "failure_reason",

@@ -6,6 +6,16 @@ from typing import Annotated
 
 import typer
 
+from conformance.cli._options import (
+    BaseUrl,
+    ProfilePaths,
+    emulator_option,
+    gateway_option,
+    max_paid_tasks_option,
+    mode_option,
+    shard_option,
+    target_fields,
+)
 from conformance.errors import EXIT_OK
 
 
@@ -14,42 +24,31 @@ def register(app: typer.Typer) -> None:
 
     @app.command("plan")
     def plan(
-        gateway: Annotated[
-            list[str] | None, typer.Option("--gateway", "-g", metavar="ID", help="Gateway id (repeatable) or 'all'.")
-        ] = None,
-        profile: Annotated[
-            list[str] | None, typer.Option("--profile", metavar="PATH", help="A user profile TOML (repeatable).")
-        ] = None,
-        mode: Annotated[
-            str, typer.Option("--mode", metavar="MODE", help="The mode the run would use: live | record | replay.")
-        ] = "live",
-        emulator: Annotated[
-            bool, typer.Option("--emulator", help="Plan a run against the in-process emulator.")
-        ] = False,
-        base_url: Annotated[
-            str | None, typer.Option("--base-url", metavar="URL", help="Point the profile(s) at another host.")
-        ] = None,
-        max_paid_tasks: Annotated[
-            int | None, typer.Option("--max-paid-tasks", metavar="N", help="Cap on task-creating calls.")
-        ] = None,
-        shard: Annotated[str | None, typer.Option("--shard", metavar="I/N", help="Only shard i of n.")] = None,
+        gateway: Annotated[list[str] | None, gateway_option("Gateway id (repeatable) or 'all'.")] = None,
+        profile: ProfilePaths = None,
+        mode: Annotated[str, mode_option("The mode the run would use: live | record | replay.")] = "live",
+        emulator: Annotated[bool, emulator_option("Plan a run against the in-process emulator.")] = False,
+        base_url: BaseUrl = None,
+        max_paid_tasks: Annotated[int | None, max_paid_tasks_option("Cap on task-creating calls.")] = None,
+        shard: Annotated[str | None, shard_option("Only shard i of n.")] = None,
         show_skipped: Annotated[
             bool, typer.Option("--show-skipped/--hide-skipped", help="List skipped scenarios too.")
         ] = True,
     ) -> None:
         """Show every call a run would make; [PAID] marks task-creating calls, [budget] the ones skipped for budget."""
-        from conformance.cli.cmd_run import parse_shard
         from conformance.harness.options import RunOptions
         from conformance.harness.runner import load_profiles, plan_run
 
         options = RunOptions(
-            gateways=list(gateway or []),
-            profile_paths=list(profile or []),
-            mode=mode,
-            emulator=emulator,
-            base_url=base_url,
-            max_paid_tasks=max_paid_tasks,
-            shard=parse_shard(shard),  # type: ignore[arg-type]
+            **target_fields(
+                gateway=gateway,
+                profile=profile,
+                mode=mode,
+                emulator=emulator,
+                base_url=base_url,
+                max_paid_tasks=max_paid_tasks,
+                shard=shard,
+            )
         )
         options.validate()
         profiles = load_profiles(options)

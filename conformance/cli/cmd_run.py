@@ -14,20 +14,21 @@ from typing import Annotated
 
 import typer
 
+from conformance.cli._options import (
+    BaseUrl,
+    ProfilePaths,
+    emulator_option,
+    gateway_option,
+    max_paid_tasks_option,
+    mode_option,
+    shard_option,
+    target_fields,
+)
 from conformance.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from conformance.models import Outcome
 from conformance.runmodel import RunReport
 
 EXIT_INTERRUPTED = 130
-
-
-def parse_shard(value: str | None) -> object:
-    """``--shard i/n`` → :class:`~conformance.harness.plan.Shard` (``None`` when absent)."""
-    if not value:
-        return None
-    from conformance.harness.plan import Shard
-
-    return Shard.parse(value)
 
 
 def summary_lines(report: RunReport) -> list[str]:
@@ -52,29 +53,16 @@ def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(
         gateway: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--gateway", "-g", metavar="ID", help="Gateway id (repeatable) or 'all'. Default: every built-in."
-            ),
+            list[str] | None, gateway_option("Gateway id (repeatable) or 'all'. Default: every built-in.")
         ] = None,
-        profile: Annotated[
-            list[str] | None, typer.Option("--profile", metavar="PATH", help="A user profile TOML (repeatable).")
-        ] = None,
-        mode: Annotated[
-            str, typer.Option("--mode", metavar="MODE", help="replay (offline, default) | record | live.")
-        ] = "replay",
-        emulator: Annotated[
-            bool, typer.Option("--emulator", help="Run live against the in-process emulator (no key needed).")
-        ] = False,
-        base_url: Annotated[
-            str | None, typer.Option("--base-url", metavar="URL", help="Point the profile(s) at another host.")
-        ] = None,
+        profile: ProfilePaths = None,
+        mode: Annotated[str, mode_option("replay (offline, default) | record | live.")] = "replay",
+        emulator: Annotated[bool, emulator_option("Run live against the in-process emulator (no key needed).")] = False,
+        base_url: BaseUrl = None,
         max_paid_tasks: Annotated[
             int | None,
-            typer.Option(
-                "--max-paid-tasks",
-                metavar="N",
-                help="Cap on task-creating calls (default: 0 on real hosts, unlimited on the emulator/loopback).",
+            max_paid_tasks_option(
+                "Cap on task-creating calls (default: 0 on real hosts, unlimited on the emulator/loopback)."
             ),
         ] = None,
         reports_dir: Annotated[
@@ -88,9 +76,7 @@ def register(app: typer.Typer) -> None:
                 help="Cassette folder (default: the bundled one for replay, ./cassettes for record).",
             ),
         ] = None,
-        shard: Annotated[
-            str | None, typer.Option("--shard", metavar="I/N", help="Run shard i of n (e.g. 1/4); join with 'merge'.")
-        ] = None,
+        shard: Annotated[str | None, shard_option("Run shard i of n (e.g. 1/4); join with 'merge'.")] = None,
         deadline: Annotated[
             float | None,
             typer.Option("--deadline", metavar="SECONDS", help="Run deadline in seconds (then a partial report)."),
@@ -150,15 +136,17 @@ def register(app: typer.Typer) -> None:
         if read_timeout <= 0:
             raise UsageError("--read-timeout must be positive", where="--read-timeout", fix="e.g. --read-timeout 60")
         options = RunOptions(
-            gateways=list(gateway or []),
-            profile_paths=list(profile or []),
-            mode=mode,
-            emulator=emulator,
-            base_url=base_url,
-            max_paid_tasks=max_paid_tasks,
+            **target_fields(
+                gateway=gateway,
+                profile=profile,
+                mode=mode,
+                emulator=emulator,
+                base_url=base_url,
+                max_paid_tasks=max_paid_tasks,
+                shard=shard,
+            ),
             reports_dir=reports_dir,
             cassettes_dir=cassettes,
-            shard=parse_shard(shard),  # type: ignore[arg-type]
             deadline=deadline,
             task_deadline=task_deadline,
             poll_interval=poll_interval,

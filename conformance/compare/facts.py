@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance.compare.knowledge import paths_of_shape
 from conformance.models import EvidenceKind
+from conformance.profiles.model import PARAM_SCENARIO_NAMES
 from conformance.runmodel import RunReport
 
 if TYPE_CHECKING:
@@ -37,19 +38,7 @@ ERROR_SITUATIONS = {
 }
 
 #: Request parameters the catalog probes (``<family>.create.param.<name>`` scenarios).
-PARAMS = (
-    "cfg_scale",
-    "camera_control",
-    "masks",
-    "image_tail",
-    "negative_prompt",
-    "aspect_ratio",
-    "callback_url",
-    "external_task_id",
-    "sound",
-    "image-base64",
-    "image-data-uri",
-)
+PARAMS = PARAM_SCENARIO_NAMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,31 +212,24 @@ def diff_reports(baseline: RunReport, current: RunReport) -> RegressionDiff:
     result = RegressionDiff(baseline=baseline.meta.run_id, current=current.meta.run_id)
     base_gw = {r.gateway for r in baseline.results} | set(baseline.meta.gateways)
     cur_gw = {r.gateway for r in current.results} | set(current.meta.gateways)
-    for gw in sorted(base_gw - cur_gw):
-        result.changes.append(
+    membership = (
+        ("gateway-removed", base_gw - cur_gw, "present", "absent", "not run in the current report"),
+        ("gateway-added", cur_gw - base_gw, "absent", "present", ""),
+    )
+    for kind, gateways, before, after, detail in membership:
+        result.changes += [
             Change(
-                kind="gateway-removed",
+                kind=kind,
                 gateway=gw,
                 operation="",
                 subject=gw,
-                before="present",
-                after="absent",
+                before=before,
+                after=after,
                 regression=False,
-                detail="not run in the current report",
+                detail=detail,
             )
-        )
-    for gw in sorted(cur_gw - base_gw):
-        result.changes.append(
-            Change(
-                kind="gateway-added",
-                gateway=gw,
-                operation="",
-                subject=gw,
-                before="absent",
-                after="present",
-                regression=False,
-            )
-        )
+            for gw in sorted(gateways)
+        ]
     result.changes += _result_changes(baseline, current)
     result.changes += _observation_changes(baseline, current)
     for gw in sorted(base_gw & cur_gw):

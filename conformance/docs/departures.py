@@ -22,16 +22,13 @@ from conformance.docs.model import url_path
 from conformance.docs.shapes import (
     KLING_STATUSES,
     classify_shape,
-    iter_leaves,
-    json_type,
-    parse_path,
     schema_annotation_at,
     schema_types_at,
     status_word,
     type_compatible,
-    value_at,
 )
 from conformance.docs.tolerant_json import is_shortened
+from conformance.jsonpath import iter_paths, json_type, lookup, parse_path
 from conformance.spec import operation as canonical_operation
 from conformance.spec import validate_request, validate_response
 
@@ -169,12 +166,12 @@ def _example_finding(
 
 
 def _is_placeholder(body: Any, path: str) -> bool:
-    found, value = value_at(body, path)
+    found, value = lookup(body, path)
     return found and isinstance(value, str) and value in PLACEHOLDER_VALUES
 
 
 def _describe_value(body: Any, path: str) -> str:
-    found, value = value_at(body, path)
+    found, value = lookup(body, path)
     if not found:
         return ""
     if isinstance(value, str) and value in PLACEHOLDER_VALUES:
@@ -196,7 +193,7 @@ def _request_findings(op_id: str, named: NamedExample) -> Iterator[_Finding]:
         )
     schema = canonical_operation(op_id).request_schema
     reported: list[str] = []
-    for path, value in iter_leaves(body):
+    for path, value in iter_paths(body):
         if path == "$":
             continue
         if is_shortened(value):
@@ -375,7 +372,7 @@ def _field_type_findings(operation: OperationExtraction) -> Iterator[_Finding]:
                 continue
             assert allowed is not None
             shown = ""
-            found, value = value_at(example, placed.path)
+            found, value = lookup(example, placed.path)
             if found and json_type(value) != placed.field.type:
                 shown = f" (the document's own example shows {json.dumps(value, ensure_ascii=False)})"
             yield _Finding(

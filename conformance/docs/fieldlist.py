@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.docs.model import FieldDoc
-from conformance.docs.shapes import find_key, parse_path
+from conformance.docs.shapes import find_key
+from conformance.jsonpath import parse_path
 
 
 @dataclass(frozen=True, slots=True)

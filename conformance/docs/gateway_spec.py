@@ -38,9 +38,10 @@ from typing import Any
 import yaml
 
 from conformance.docs.departures import Departure
-from conformance.docs.shapes import classify_shape, iter_leaves
+from conformance.docs.shapes import classify_shape
 from conformance.docs.tolerant_json import is_shortened
 from conformance.errors import SpecError, did_you_mean
+from conformance.jsonpath import iter_paths
 from conformance.models import Evidence, EvidenceKind
 from conformance.paths import gateway_specs_dir
 
@@ -93,7 +94,7 @@ class DocExample:
     @property
     def truncated(self) -> bool:
         """Whether a value was cut off in the document (stored shortened; not sendable verbatim)."""
-        return any(is_shortened(value) for _, value in iter_leaves(self.value))
+        return any(is_shortened(value) for _, value in iter_paths(self.value))
 
     def sendable_value(self) -> Any | None:
         """The body as it can be sent: a value cut off in the document is replaced by the value the
@@ -106,7 +107,7 @@ class DocExample:
             return None
         body = dict(self.value)
         for key, value in self.value.items():
-            if any(is_shortened(leaf) for _, leaf in iter_leaves(value)):
+            if any(is_shortened(leaf) for _, leaf in iter_paths(value)):
                 if key not in self.commented_out:
                     return None
                 body[key] = self.commented_out[key]

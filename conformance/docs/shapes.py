@@ -1,4 +1,4 @@
-"""The documented response shape of an example body, and JSON-path helpers over examples and schemas.
+"""The documented response shape of an example body, and path helpers over examples and schemas.
 
 The shape ids are the project's (``conformance.normalize.result.Shape`` values). The docs layer sits
 above the normalizer, so it carries its own small classifier for the bodies documents show; a test
@@ -7,14 +7,12 @@ keeps it in agreement with ``conformance.normalize.normalize`` on every document
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from typing import Any
+
+from conformance.jsonpath import json_type, lookup
 
 #: The official task status words, in lifecycle order.
 KLING_STATUSES = ("submitted", "processing", "succeed", "failed")
-
-_TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 
 
 def classify_shape(body: Any) -> str:
@@ -38,56 +36,6 @@ def classify_shape(body: Any) -> str:
     return "unknown"
 
 
-def json_type(value: Any) -> str:
-    """JSON Schema type name of a parsed JSON value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def parse_path(path: str) -> list[str | int]:
-    """``$.data.task_result.videos[0].url`` → ``["data", "task_result", "videos", 0, "url"]``."""
-    return [name if name else int(index) for name, index in _TOKEN.findall(path)]
-
-
-def format_path(parts: list[str | int]) -> str:
-    """Inverse of :func:`parse_path`."""
-    return "$" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in parts)
-
-
-def value_at(body: Any, path: str) -> tuple[bool, Any]:
-    """(found, value) at ``path`` in ``body``."""
-    current = body
-    for part in parse_path(path):
-        in_list = isinstance(part, int) and isinstance(current, list) and part < len(current)
-        in_object = isinstance(part, str) and isinstance(current, dict) and part in current
-        if not (in_list or in_object):
-            return False, None
-        current = current[part]
-    return True, current
-
-
-def iter_leaves(body: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
-    """Every (path, value) of ``body``, containers included, depth first in document order."""
-    yield path, body
-    if isinstance(body, dict):
-        for key, value in body.items():
-            yield from iter_leaves(value, f"{path}.{key}")
-    elif isinstance(body, list):
-        for index, value in enumerate(body):
-            yield from iter_leaves(value, f"{path}[{index}]")
-
-
 def find_key(body: Any, name: str) -> str | None:
     """The shortest path whose last key is ``name`` (breadth first), or ``None``."""
     queue: list[tuple[str, Any]] = [("$", body)]
@@ -106,7 +54,7 @@ def find_key(body: Any, name: str) -> str | None:
 def status_word(body: Any) -> tuple[str, str] | None:
     """(path, word) of the task status a documented body shows, if any."""
     for path in ("$.data.task_status", "$.data.status", "$.task_status", "$.status"):
-        found, value = value_at(body, path)
+        found, value = lookup(body, path)
         if found and isinstance(value, str):
             return path, value
     return None

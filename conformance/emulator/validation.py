@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from conformance import spec
+from conformance.jsonpath import get_path
 from conformance.profiles.model import GatewayProfile
 
 DATA_URI_MESSAGE = "File is not in a valid base64 format"
@@ -58,21 +59,6 @@ def _top_field(json_path: str) -> str:
     return path
 
 
-def _value_at(body: Any, json_path: str) -> Any:
-    node = body
-    path = json_path[1:] if json_path.startswith("$") else json_path
-    for raw in path.replace("[", ".").replace("]", "").split("."):
-        if not raw:
-            continue
-        if isinstance(node, dict):
-            node = node.get(raw)
-        elif isinstance(node, list) and raw.isdigit() and int(raw) < len(node):
-            node = node[int(raw)]
-        else:
-            return None
-    return node
-
-
 def parse_body(
     raw: bytes, content_type: str, *, checks_content_type: bool
 ) -> tuple[dict[str, Any] | None, RequestProblem | None]:
@@ -103,7 +89,7 @@ def check_create(profile: GatewayProfile, operation_id: str, body: dict[str, Any
         field = _top_field(issue.json_path)
         if field in ignored:
             continue
-        value = _value_at(body, issue.json_path)
+        value = get_path(body, issue.json_path)
         if (issue.keyword == "pattern" and "data:" in issue.message) or (
             isinstance(value, str) and value.startswith("data:")
         ):

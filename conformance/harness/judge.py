@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from conformance.checks.base import CheckContext, CheckSpec, ScenarioTrace, Verdict
 from conformance.models import (
@@ -178,21 +179,27 @@ def waives(departure: Departure, result: CheckResult) -> bool:
 
 
 def _waive(result: CheckResult, departure: Departure) -> CheckResult:
-    return CheckResult(
-        gateway=result.gateway,
-        check=result.check,
+    return replace(
+        result,
         outcome=Outcome.WAIVED,
-        severity=result.severity,
-        evidence=result.evidence,
-        operation=result.operation,
-        area=result.area,
         message=f"{result.message} [known departure {departure.id}]",
-        expected=result.expected,
-        actual=result.actual,
-        json_path=result.json_path,
-        exchange_ref=result.exchange_ref,
         reason=departure.reason,
-        subject=result.subject,
+    )
+
+
+def _gateway_result(
+    ctx: CheckContext, spec: CheckSpec, fallback: Evidence, outcome: Outcome, message: str, reason: str
+) -> CheckResult:
+    """A gateway-wide result of ``spec`` that no verdict produced (the check raised, or judged nothing)."""
+    return CheckResult(
+        gateway=ctx.gateway,
+        check=spec.id,
+        outcome=outcome,
+        severity=spec.severity,
+        evidence=gateway_evidence(ctx, fallback),
+        area=spec.area.value,
+        message=message,
+        reason=reason,
     )
 
 
@@ -208,32 +215,12 @@ def run_checks(ctx: CheckContext, specs: Iterable[CheckSpec], fallback: Evidence
         try:
             verdicts = list(spec.function(ctx))
         except Exception as exc:  # a check bug is an error result, never a traceback
-            results.append(
-                CheckResult(
-                    gateway=ctx.gateway,
-                    check=spec.id,
-                    outcome=Outcome.ERROR,
-                    severity=spec.severity,
-                    evidence=gateway_evidence(ctx, fallback),
-                    area=spec.area.value,
-                    message=f"the check itself raised {type(exc).__name__}: {exc}",
-                    reason="check error",
-                )
-            )
+            message = f"the check itself raised {type(exc).__name__}: {exc}"
+            results.append(_gateway_result(ctx, spec, fallback, Outcome.ERROR, message, "check error"))
             continue
         if not verdicts:
-            results.append(
-                CheckResult(
-                    gateway=ctx.gateway,
-                    check=spec.id,
-                    outcome=Outcome.SKIPPED,
-                    severity=spec.severity,
-                    evidence=gateway_evidence(ctx, fallback),
-                    area=spec.area.value,
-                    message="the check found nothing to judge",
-                    reason="no evidence",
-                )
-            )
+            message = "the check found nothing to judge"
+            results.append(_gateway_result(ctx, spec, fallback, Outcome.SKIPPED, message, "no evidence"))
             continue
         for verdict in verdicts:
             result = _result(spec, ctx, verdict, fallback, shard)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.harness.images import png_base64, png_data_uri
-from conformance.profiles.model import FAMILIES, GatewayProfile
+from conformance.profiles.model import FAMILIES, PARAM_SCENARIO_NAMES, GatewayProfile
 
 NOT_SUPPORTED = "not supported"
 NOT_DOCUMENTED = "not documented"
@@ -42,19 +42,7 @@ NO_EVIDENCE = "no evidence"
 CALLBACK_PLACEHOLDER = "http://callback-receiver.kling-conformance.invalid"
 
 #: Optional-parameter scenario names, in the agreed order.
-PARAM_NAMES = (
-    "cfg_scale",
-    "camera_control",
-    "masks",
-    "image_tail",
-    "negative_prompt",
-    "aspect_ratio",
-    "callback_url",
-    "external_task_id",
-    "sound",
-    "image-base64",
-    "image-data-uri",
-)
+PARAM_NAMES = PARAM_SCENARIO_NAMES
 INVALID_CASES = ("missing-required", "bad-enum", "out-of-range", "wrong-type", "wrong-content-type")
 
 #: Families whose top-level ``image`` field takes URL or base64 (image encoding scenarios apply).

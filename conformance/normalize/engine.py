@@ -152,6 +152,8 @@ def _read_unknown(draft: Draft, body: dict[str, Any]) -> None:
         draft.offer_reason(REASON_MESSAGE, body["error"])
     draft.offer_reason(REASON_MESSAGE, body.get("message"))
     draft.offer_reason(REASON_MESSAGE, body.get("detail"))
+    if draft.is_error:  # e.g. CometAPI {code: null, message: "404"}: the text is all the error there is
+        draft.error_message = _unknown_error_text(body)
     id_key, id_value = first_present(body, "task_id", "id")
     draft.task_id = read_id(draft, id_value, id_key)
     status_key, status = first_present(body, "task_status", "status")
@@ -172,6 +174,14 @@ def _read_unknown(draft: Draft, body: dict[str, Any]) -> None:
         read_kling_task(draft, data)
     elif data is not None:
         read_common_urls(draft, data)
+
+
+def _unknown_error_text(body: dict[str, Any]) -> str | None:
+    for key in ("message", "error", "detail", "msg"):
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
 
 
 def _clean(value: str | None) -> str | None:

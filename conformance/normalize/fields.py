@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from conformance.jsonpath import json_type_phrase as json_type  # "a number", "an object", "null"...
 from conformance.models import TaskStatus
 from conformance.normalize.result import ERROR_SHAPES, NormalizedResponse, Shape
 from conformance.normalize.vocab import KLING_WORDS, STATUS_WORDS, fold_status_word, is_success_message
@@ -114,23 +115,6 @@ def text(value: Any) -> str | None:
     return None
 
 
-def json_type(value: Any) -> str:
-    """A value's JSON type with its article, for notes: ``a number``, ``an object``, ``null``..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    return f"a {type(value).__name__}"
-
-
 def _number_text(value: float) -> str | None:
     try:
         return str(value)
@@ -201,7 +185,12 @@ def add_duration(draft: Draft, value: Any) -> None:
 
 
 def read_task_result(draft: Draft, value: Any) -> None:
-    """Collect URLs and durations from a Kling ``task_result`` (videos, images, series images)."""
+    """Collect URLs and durations from a Kling ``task_result``.
+
+    ``videos[].url`` go to the video list; ``images[].url`` (with ``index`` or a blank ``id``) and the
+    omni-image ``series_images[].url`` go to the image list. ``watermark_url`` copies and ``audios`` are
+    only noted: they are not the main result a client downloads.
+    """
     result = as_dict(value)
     if result is None:
         if value is not None:
@@ -213,14 +202,33 @@ def read_task_result(draft: Draft, value: Any) -> None:
             if isinstance(video, dict):
                 add_url(draft, video.get("url"))
                 add_duration(draft, video.get("duration"))
+                note_watermark(draft, video)
     for key in ("images", "series_images"):
         images = result.get(key)
         if isinstance(images, list):
             for image in images:
                 if isinstance(image, dict):
                     add_url(draft, image.get("url"), image=True)
+                    note_watermark(draft, image, image=True)
                 elif isinstance(image, str):
                     add_url(draft, image, image=True)
+    audios = result.get("audios")
+    if isinstance(audios, list) and audios:
+        draft.note(f"task_result.audios has {len(audios)} audio result(s), not listed as video or image URLs")
+
+
+def note_watermark(draft: Draft, item: dict[str, Any], *, image: bool = False) -> None:
+    """``watermark_url`` is a watermarked copy of the result: noted, not listed as the result URL, unless
+    the item has no plain ``url`` (then the watermarked copy is the only result there is)."""
+    watermarked = item.get("watermark_url")
+    if not isinstance(watermarked, str) or not watermarked:
+        return
+    url = item.get("url")
+    if isinstance(url, str) and url.strip():
+        draft.note("watermarked copies offered (watermark_url); not listed as result URLs")
+        return
+    draft.note("result item has only a watermark_url; listed as the result URL")
+    add_url(draft, watermarked, image=image)
 
 
 def read_outputs(draft: Draft, value: Any) -> None:
@@ -229,8 +237,10 @@ def read_outputs(draft: Draft, value: Any) -> None:
         return
     for output in value:
         if isinstance(output, dict):
-            is_image = output.get("type") == "image"
+            kind = output.get("type")
+            is_image = isinstance(kind, str) and kind.lower() == "image"
             add_url(draft, output.get("url"), image=is_image)
+            note_watermark(draft, output, image=is_image)
             if not is_image:
                 add_duration(draft, output.get("duration"))
 

@@ -18,7 +18,7 @@ class Shape(enum.StrEnum):
     NEWAPI_ERROR = "newapi-error"  # string code other than "success"
     OPENAI_VIDEO = "openai-video"  # object "video…", or id+status+progress without a code
     OPENAI_ERROR = "openai-error"  # top-level error object
-    FLAT_TASK = "flat-task"  # task_id+status without a code
+    FLAT_TASK = "flat-task"  # task_id+status without a code (or a lone task_id: new-api 2025-06 submit)
     EMPTY = "empty"  # {} or an empty body
     NOT_JSON = "not-json"  # an HTML page or text
     UNKNOWN = "unknown"

@@ -27,6 +27,23 @@ FAMILIES: dict[str, str] = {
     "lip-sync": "/v1/videos/lip-sync",
 }
 
+#: Optional request parameters the catalog probes one by one (``<family>.create.param.<name>``), agreed order.
+OPTIONAL_PARAM_NAMES: tuple[str, ...] = (
+    "cfg_scale",
+    "camera_control",
+    "masks",
+    "image_tail",
+    "negative_prompt",
+    "aspect_ratio",
+    "callback_url",
+    "external_task_id",
+    "sound",
+)
+#: Image-encoding variants of the ``image`` field, probed as ``<family>.create.param.<name>`` too.
+IMAGE_ENCODING_PARAM_NAMES: tuple[str, ...] = ("image-base64", "image-data-uri")
+#: Every ``<family>.create.param.<name>`` scenario name, in the agreed order.
+PARAM_SCENARIO_NAMES: tuple[str, ...] = OPTIONAL_PARAM_NAMES + IMAGE_ENCODING_PARAM_NAMES
+
 #: Id formats a profile may name, with the regex each stands for.
 ID_FORMATS: dict[str, str] = {
     "kling-numeric": r"^[0-9]{15,20}$",  # 18-digit numeric string today

@@ -24,6 +24,7 @@ class BodyCase:
     expected: dict[str, Any]
     notes_include: list[str] = field(default_factory=list)
     provenance: str = ""
+    source: str = ""  # the reference section the row was written from (``gateways.md §1.4``)
 
     def body_bytes(self) -> bytes:
         """The body as raw bytes, exactly as a gateway would have sent it."""
@@ -48,6 +49,7 @@ def _load_case(file: Path, row: dict[str, Any]) -> BodyCase:
         expected=row["expected"],
         notes_include=row.get("notes_include", []),
         provenance=row.get("provenance", ""),
+        source=row.get("source", ""),
     )
 
 

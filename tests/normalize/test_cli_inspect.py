@@ -14,7 +14,8 @@ from conformance.cli import main
 from conformance.cli.cmd_inspect import INSPECT_KEYS
 
 ISSUE_KEYS = [
-    "shape", "is_error", "status", "raw_status", "task_id", "upstream_task_id", "video_urls", "image_urls",
+    "shape", "is_error", "status", "raw_status", "task_id", "upstream_task_id", "external_task_id",
+    "video_urls", "image_urls",
     "failure_reason", "error_code", "error_message", "created_at", "updated_at", "notes",
 ]  # fmt: skip
 
@@ -137,3 +138,15 @@ def test_inspect_is_registered(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--help"], capsys)
     assert code == 0
     assert "inspect" in out
+
+
+def test_json_carries_external_task_id_and_upstream_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = next(case for case in ALL_CASES if case.id == "sp-dto-full-2026")
+    path = tmp_path / "dto.json"
+    path.write_bytes(case.body_bytes())
+    code, out, _ = run(["inspect", "--json", str(path)], capsys)
+    data = json.loads(out)
+    assert code == 0
+    assert data["external_task_id"] == "order-2291"
+    assert data["upstream_task_id"] == "867283741759111202"
+    assert data["task_id"].startswith("task_")

@@ -74,3 +74,23 @@ def test_seed_examples_carry_provenance() -> None:
         "seeds/003_1c7f2c8af4a9427a.txt",
         "seeds/004_6903c48bf570ee66.txt",
     }
+
+
+def test_second_pass_rows_name_their_reference_section() -> None:
+    rows = [case for case in ALL_CASES if case.file == "second_pass_reference_shapes.json"]
+    assert len(rows) >= 40
+    for case in rows:
+        assert "§" in case.source or case.source.startswith("issue"), case.id
+
+
+def test_watermark_copies_are_not_result_urls() -> None:
+    body = {
+        "code": 0,
+        "data": {
+            "task_id": "1",
+            "task_status": "succeed",
+            "task_result": {"videos": [{"url": "https://x/v.mp4", "watermark_url": "https://x/v_wm.mp4"}]},
+        },
+    }
+    result = normalize(body)
+    assert result.video_urls == ("https://x/v.mp4",)

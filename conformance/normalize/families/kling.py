@@ -25,6 +25,7 @@ from conformance.normalize.fields import (
     read_status,
     read_timestamps,
 )
+from conformance.normalize.parse import parse_wrapped_json
 from conformance.normalize.recognizer import NORMALIZERS, Recognizer
 from conformance.normalize.result import Shape
 from conformance.normalize.vocab import is_success_message
@@ -54,6 +55,11 @@ def extract(body: dict[str, Any], draft: Draft) -> None:
         if data not in (None, {}, []):
             draft.note("error envelope carries data")
         return
+    if isinstance(data, str):
+        unwrapped = parse_wrapped_json(data)
+        if isinstance(unwrapped, dict | list):
+            draft.note("data is a JSON string holding JSON (double-encoded)")
+            data = unwrapped
     if isinstance(data, dict):
         read_kling_task(draft, data)
     elif isinstance(data, list):
@@ -72,6 +78,9 @@ def read_kling_task(draft: Draft, data: dict[str, Any], *, nested: bool = False)
     upstream id, the reason, the external id and result URLs, never the outer status or timestamps."""
     id_key, id_value = first_present(data, "task_id", "id")
     task_id = read_id(draft, id_value, f"data.{id_key}")
+    if task_id is None and id_key == "task_id" and data.get("id") is not None:  # task_id "" next to an id
+        id_key = "id"
+        task_id = read_id(draft, data.get("id"), "data.id")
     draft.offer_reason(REASON_TASK_STATUS_MSG, data.get("task_status_msg"))
     if nested:
         draft.upstream_task_id = task_id
@@ -90,7 +99,9 @@ def read_kling_task(draft: Draft, data: dict[str, Any], *, nested: bool = False)
             draft, data.get("created_at"), data.get("updated_at"), created_name="created_at", updated_name="updated_at"
         )
         if "platform_id" in data:
-            draft.note("gateway adds data.platform_id next to the Kling task_id")
+            platform_id = data.get("platform_id")
+            shown = f" {platform_id[:40]!r}" if isinstance(platform_id, str) else ""
+            draft.note(f"gateway adds data.platform_id{shown} next to the Kling task_id")
     info = as_dict(data.get("task_info"))
     if info is not None:
         external = read_id(draft, info.get("external_task_id"), "external_task_id")
@@ -101,15 +112,31 @@ def read_kling_task(draft: Draft, data: dict[str, Any], *, nested: bool = False)
             add_url(draft, info.get("video_url"))
     elif data.get("task_info") is not None:
         draft.note("task_info is not an object")
+    if "external_task_id" in data and draft.external_task_id is None:
+        external = read_id(draft, data.get("external_task_id"), "external_task_id")
+        if external is not None:
+            draft.note("external_task_id sent at the task's top level, not in task_info")
+            draft.external_task_id = external
     read_common_urls(draft, data)
 
 
 def read_task_list(draft: Draft, tasks: list[Any]) -> None:
-    """A list query: collect the result URLs of every task; the per-task fields stay empty."""
+    """A list query: collect the result URLs of every task (images and videos across all items).
+
+    A list has no single task, so ``task_id`` and ``status`` stay null; the note says how many tasks
+    came back and how many of them are in each raw status.
+    """
     draft.note(f"data is a list of {len(tasks)} tasks")
+    words: dict[str, int] = {}
     for task in tasks:
         if isinstance(task, dict):
             read_common_urls(draft, task)
+            word = task.get("task_status", task.get("status"))
+            if isinstance(word, str):
+                words[word] = words.get(word, 0) + 1
+    if words:
+        counts = ", ".join(f"{count} {word}" for word, count in sorted(words.items()))
+        draft.note(f"list statuses: {counts}")
 
 
 def _read_top_level_id(draft: Draft, body: dict[str, Any]) -> None:

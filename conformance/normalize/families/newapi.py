@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.normalize.codes import Code, CodeKind, read_code
-from conformance.normalize.families.kling import read_kling_task
+from conformance.normalize.families.kling import read_kling_task, read_task_list
 from conformance.normalize.fields import (
     REASON_MESSAGE,
     Draft,
@@ -56,10 +56,7 @@ def extract(body: dict[str, Any], draft: Draft) -> None:
     if isinstance(data, dict):
         read_task_dto(draft, data)
     elif isinstance(data, list):
-        draft.note(f"data is a list of {len(data)} tasks")
-        for task in data:
-            if isinstance(task, dict):
-                read_common_urls(draft, task)
+        read_task_list(draft, data)
     else:
         draft.note("success wrapper without a data object")
     draft.offer_reason(REASON_MESSAGE, body.get("message"))
@@ -68,6 +65,10 @@ def extract(body: dict[str, Any], draft: Draft) -> None:
 def read_task_dto(draft: Draft, dto: dict[str, Any]) -> None:
     """Read new-api's TaskDto (or the Gemini realtime flat task it wraps)."""
     draft.task_id = read_id(draft, dto.get("task_id"), "data.task_id")
+    if draft.task_id is None and isinstance(dto.get("id"), str):  # an OpenAI video object inside the wrapper
+        draft.task_id = read_id(draft, dto.get("id"), "data.id")
+        if draft.task_id is not None:
+            draft.note("task id sent as data.id, not data.task_id")
     status = dto.get("status")
     if status is None:
         draft.note("no task status")

@@ -36,9 +36,11 @@ from conformance.normalize.result import Shape
 def classify_video(body: dict[str, Any]) -> Shape | None:
     """``openai-video`` for ``object: "video…"``, or ``id`` + ``status`` + ``progress`` without a code."""
     kind = body.get("object")
-    if isinstance(kind, str) and kind.startswith("video"):
+    if isinstance(kind, str) and kind.lower().startswith("video"):
         return Shape.OPENAI_VIDEO
     if "id" in body and "status" in body and "progress" in body:
+        if "task_id" in body and not isinstance(body["id"], str):
+            return None  # a bare new-api TaskDto: its integer id is a database row, task_id is the task
         return Shape.OPENAI_VIDEO
     return None
 
@@ -62,6 +64,8 @@ def extract_video(body: dict[str, Any], draft: Draft) -> None:
     updated_key, updated = first_timestamp(body, "updated_at", "completed_at", "finished_at")
     read_timestamps(draft, body.get("created_at"), updated, created_name="created_at", updated_name=updated_key)
     add_duration(draft, body.get("seconds"))
+    if isinstance(body.get("progress"), str):
+        draft.note("progress is a string, not a number")
     if "task_result" in body:
         draft.note("Kling task_result at top level")
     read_common_urls(draft, body)
