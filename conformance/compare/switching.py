@@ -159,7 +159,7 @@ def _compare_operation(bld: _Builder, op: str) -> None:
             touches=touches,
             impact=f"{b_name} reports task states with other words; a client comparing against "
             f"{', '.join(sorted(a_words - b_words)) or 'its words'} never sees them",
-            extra={"from_words": list(sa.value or []), "to_words": list(sb.value or [])},
+            extra={"from_words": _vocabulary(bld.a, op, sa), "to_words": _vocabulary(bld.b, op, sb)},
         )
     ia, ib = bld.pair(op, "id_format")
     if ia is not None and ib is not None and ia.value != ib.value:
@@ -175,6 +175,19 @@ def _compare_operation(bld: _Builder, op: str) -> None:
             impact=f"task ids look different ({ia.value} vs {ib.value}); code that parses, validates or "
             "stores them as numbers breaks",
         )
+
+
+def _vocabulary(facts: GatewayFacts, op: str, seen: Fact) -> list[str]:
+    """Status words seen in the evidence, then the rest of the profile's declared vocabulary.
+
+    A run may never observe a failure, but the adapter mapping must still cover ``FAILURE``: a client
+    that only maps the words one run happened to see misses finished (or failed) tasks.
+    """
+    words = list(seen.value or [])
+    operation = facts.profile.operation(op) if facts.profile is not None else None
+    if operation is not None:
+        words += [w for w in operation.status_vocabulary if w not in words]
+    return words
 
 
 def _compare_fields(bld: _Builder, op: str, used: bool) -> None:

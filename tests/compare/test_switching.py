@@ -256,3 +256,24 @@ def test_renderings(pair: RunReport) -> None:
     assert data["adapter"]["image2video.get"]["fields"]["data.task_status"] == "data.status"
     assert data["adapter"]["gateway"]["timestamp_factor"] == 1000
     assert {d["kind"] for d in data["differences"]} == {k.value for k in Kind}
+
+
+def test_adapter_status_map_covers_words_the_run_never_saw() -> None:
+    """A run that saw no failure still maps the profile's FAILURE word (clients must not miss it)."""
+    from conformance.profiles import load_builtin_profiles
+
+    profiles = load_builtin_profiles()
+    report = RunReport(
+        meta=meta(gateways=["yibuapi", "newapi"]),
+        observations=[
+            obs("yibuapi", "image2video.get", "status_words", ["submitted", "processing", "succeed"]),
+            obs("newapi", "image2video.get", "status_words", ["NOT_START", "SUCCESS"]),
+        ],
+    )
+    result = compare_gateways("yibuapi", "newapi", reports=[("r.json", report)], profiles=profiles)
+    vocab = [d for d in result.differences if d.kind is Kind.STATUS_VOCABULARY and d.operation == "image2video.get"]
+    assert vocab, [d.kind for d in result.differences]
+    mapping = vocab[0].mapping["status_map"]
+    assert mapping["FAILURE"] == "failed"
+    assert mapping["SUCCESS"] == "succeed"
+    assert mapping["IN_PROGRESS"] == "processing"
