@@ -165,9 +165,16 @@ def register(app: typer.Typer) -> None:
         try:
             report = asyncio.run(run_and_write(options, state=state, progress=progress))
         except KeyboardInterrupt:
-            where = f" Partial report (marked incomplete): {state.report_dir}" if state.report_dir else ""
-            typer.echo(f"interrupted.{where}", err=True)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            finished = state.report_dir is not None and state.report is not None and not state.report.meta.incomplete
+            if not finished:
+                where = f" Partial report (marked incomplete): {state.report_dir}" if state.report_dir else ""
+                typer.echo(f"interrupted.{where}", err=True)
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            # Ctrl-C landed after the complete report was written (e.g. while the event loop shut down):
+            # the run finished, so its exit code is the run's own, not "interrupted".
+            assert state.report is not None
+            report = state.report
+            typer.echo("interrupted after the run had finished: the report is complete", err=True)
         if not quiet or report.has_findings:
             typer.echo(
                 f"kling-conformance {report.meta.mode} run {report.meta.run_id}"
