@@ -93,6 +93,14 @@ def judged_groups(
             yield group.blocked or skipped(NO_EVIDENCE, none_captured, operation=group.operation)
 
 
+def judge_each(
+    groups: Iterator[OperationBodies | Verdict], judge: Callable[[OperationBodies], Verdict]
+) -> Iterator[Verdict]:
+    """One verdict per group of :func:`judged_groups`: its own verdict where it has one, else ``judge(group)``."""
+    for group in groups:
+        yield group if isinstance(group, Verdict) else judge(group)
+
+
 def _collect(
     ctx: CheckContext,
     patterns: tuple[str, ...],

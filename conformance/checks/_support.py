@@ -162,6 +162,29 @@ def runnable_traces(ctx: CheckContext, *patterns: str) -> Iterator[ScenarioTrace
         yield trace if blocked is None else blocked
 
 
+#: Judges one runnable trace by its main exchange (which :func:`gate` guarantees is there).
+TraceJudge = Callable[[ScenarioTrace, Exchange], Verdict]
+
+
+def judge_gated(trace: ScenarioTrace, judge: TraceJudge) -> Verdict:
+    """The :func:`gate` verdict of ``trace`` when it cannot be judged, else ``judge(trace, trace.main)``."""
+    blocked = gate(trace)
+    if blocked is not None:
+        return blocked
+    assert trace.main is not None  # gate() guarantees it
+    return judge(trace, trace.main)
+
+
+def judge_runnable(ctx: CheckContext, patterns: Iterable[str], judge: TraceJudge) -> Iterator[Verdict]:
+    """One verdict per trace :func:`runnable_traces` finds: its own verdict, else ``judge(trace, trace.main)``."""
+    for trace in runnable_traces(ctx, *patterns):
+        if isinstance(trace, Verdict):
+            yield trace
+        else:
+            assert trace.main is not None  # gate() guarantees it
+            yield judge(trace, trace.main)
+
+
 @functools.lru_cache(maxsize=256)
 def scenario_matcher(patterns: tuple[str, ...]) -> Callable[[str], object]:
     """One compiled matcher for a tuple of fnmatch patterns (case-sensitive)."""

@@ -8,27 +8,29 @@ the gateway documents (``profile.accepts_data_uri``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from conformance.checks._support import (
     NO_EVIDENCE,
     NOT_ACCEPTED,
     NOT_DOCUMENTED,
+    TraceJudge,
     acceptance_problem,
     describe,
     failed,
     find_keys,
-    gate,
+    judge_gated,
+    judge_runnable,
     nothing_ran,
     passed,
     read_json,
     rejection_problem,
-    runnable_traces,
     scenario_case,
     skipped,
     traces_for,
 )
 from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
-from conformance.models import Severity
+from conformance.models import Exchange, Severity
 from conformance.profiles.model import OPTIONAL_PARAM_NAMES
 
 #: Optional parameters whose scenarios ``optional_param_accepted`` judges (image encodings have their own checks).
@@ -37,12 +39,12 @@ OPTIONAL_PARAMS = OPTIONAL_PARAM_NAMES
 _PARAM_MARKER = ".create.param."
 
 
-def _judge_acceptance(ctx: CheckContext, trace: ScenarioTrace, what: str, json_path: str = "") -> Verdict:
-    blocked = gate(trace)
-    if blocked is not None:
-        return blocked
-    main = trace.main
-    assert main is not None  # gate() guarantees it
+def _acceptance(ctx: CheckContext, what: str, json_path: str = "") -> TraceJudge:
+    """Judges that the trace's request (``what``) was accepted: 2xx, a non-error body, a task id."""
+    return partial(_judge_acceptance, ctx, what, json_path)
+
+
+def _judge_acceptance(ctx: CheckContext, what: str, json_path: str, trace: ScenarioTrace, main: Exchange) -> Verdict:
     norm = ctx.normalized(main)
     problem = acceptance_problem(main, norm)
     if problem is None:
@@ -77,7 +79,7 @@ def doc_example_accepted(ctx: CheckContext) -> Iterator[Verdict]:
         yield skipped(NOT_DOCUMENTED, "the gateway documents no request example")
         return
     for trace in traces:
-        yield _judge_acceptance(ctx, trace, "the documented request example")
+        yield judge_gated(trace, _acceptance(ctx, "the documented request example"))
 
 
 @check(
@@ -92,12 +94,7 @@ def minimal_request_accepted(ctx: CheckContext) -> Iterator[Verdict]:
 
     Judged against the canonical contract: the request is valid per the official spec.
     """
-    traces = traces_for(ctx, "*.create.minimal")
-    if not traces:
-        yield nothing_ran(["*.create.minimal"])
-        return
-    for trace in traces:
-        yield _judge_acceptance(ctx, trace, "the minimal canonical request")
+    yield from judge_runnable(ctx, ["*.create.minimal"], _acceptance(ctx, "the minimal canonical request"))
 
 
 def _param_traces(ctx: CheckContext) -> list[tuple[str, ScenarioTrace]]:
@@ -127,7 +124,7 @@ def optional_param_accepted(ctx: CheckContext) -> Iterator[Verdict]:
         yield nothing_ran(["*.create.param.<name>"])
         return
     for name, trace in params:
-        yield _judge_acceptance(ctx, trace, f"a request with optional parameter {name!r}", json_path=f"$.{name}")
+        yield judge_gated(trace, _acceptance(ctx, f"a request with optional parameter {name!r}", json_path=f"$.{name}"))
 
 
 def _sent_value(trace: ScenarioTrace, name: str) -> object:
@@ -177,45 +174,40 @@ def optional_param_honoured(ctx: CheckContext) -> Iterator[Verdict]:
         yield nothing_ran(["*.create.param.<name>"])
         return
     for name, trace in params:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
-            continue
-        main = trace.main
-        assert main is not None
-        if acceptance_problem(main, ctx.normalized(main)) is not None:
-            yield skipped(
-                NO_EVIDENCE,
-                f"{name!r} was not accepted, so honouring cannot be judged",
-                trace=trace,
-                json_path=f"$.{name}",
-            )
-            continue
-        if name == "external_task_id":
-            yield _judge_external_id(ctx, trace)
-        elif name == "callback_url":
-            if trace.callbacks:
-                yield passed(
-                    f"callback_url honoured: {len(trace.callbacks)} callback(s) received",
-                    trace=trace,
-                    json_path="$.callback_url",
-                )
-            else:
-                yield failed(
-                    "callback_url was accepted but no callback reached the receiver (silently dropped?)",
-                    trace=trace,
-                    exchange=main,
-                    expected="at least one callback POST",
-                    actual="no callback received",
-                    json_path="$.callback_url",
-                )
-        else:
-            yield skipped(
-                NO_EVIDENCE,
-                f"responses do not echo {name!r}; accepted vs honoured cannot be told apart",
-                trace=trace,
-                json_path=f"$.{name}",
-            )
+        yield judge_gated(trace, partial(_honoured_verdict, ctx, name))
+
+
+def _honoured_verdict(ctx: CheckContext, name: str, trace: ScenarioTrace, main: Exchange) -> Verdict:
+    if acceptance_problem(main, ctx.normalized(main)) is not None:
+        return skipped(
+            NO_EVIDENCE,
+            f"{name!r} was not accepted, so honouring cannot be judged",
+            trace=trace,
+            json_path=f"$.{name}",
+        )
+    if name == "external_task_id":
+        return _judge_external_id(ctx, trace)
+    if name != "callback_url":
+        return skipped(
+            NO_EVIDENCE,
+            f"responses do not echo {name!r}; accepted vs honoured cannot be told apart",
+            trace=trace,
+            json_path=f"$.{name}",
+        )
+    if trace.callbacks:
+        return passed(
+            f"callback_url honoured: {len(trace.callbacks)} callback(s) received",
+            trace=trace,
+            json_path="$.callback_url",
+        )
+    return failed(
+        "callback_url was accepted but no callback reached the receiver (silently dropped?)",
+        trace=trace,
+        exchange=main,
+        expected="at least one callback POST",
+        actual="no callback received",
+        json_path="$.callback_url",
+    )
 
 
 def _judge_external_id(ctx: CheckContext, trace: ScenarioTrace) -> Verdict:
@@ -247,12 +239,9 @@ def image_base64_accepted(ctx: CheckContext) -> Iterator[Verdict]:
 
     Judged against the canonical contract (image = URL or raw base64).
     """
-    traces = traces_for(ctx, "*.create.param.image-base64")
-    if not traces:
-        yield nothing_ran(["*.create.param.image-base64"])
-        return
-    for trace in traces:
-        yield _judge_acceptance(ctx, trace, "a raw-base64 image", json_path="$.image")
+    yield from judge_runnable(
+        ctx, ["*.create.param.image-base64"], _acceptance(ctx, "a raw-base64 image", json_path="$.image")
+    )
 
 
 @check(
@@ -269,29 +258,26 @@ def image_data_uri_as_documented(ctx: CheckContext) -> Iterator[Verdict]:
     Compares with the profile: ``profile.accepts_data_uri`` says acceptance is documented; otherwise
     the canonical rule applies (official Kling rejects the prefix with 1201/HTTP 400).
     """
+    yield from judge_runnable(ctx, ["*.create.param.image-data-uri"], partial(_data_uri_verdict, ctx))
+
+
+def _data_uri_verdict(ctx: CheckContext, trace: ScenarioTrace, main: Exchange) -> Verdict:
     documented_accept = ctx.profile.accepts_data_uri
-    for trace in runnable_traces(ctx, "*.create.param.image-data-uri"):
-        if isinstance(trace, Verdict):
-            yield trace
-            continue
-        main = trace.main
-        assert main is not None
-        norm = ctx.normalized(main)
-        if documented_accept:
-            problem = acceptance_problem(main, norm)
-            expected = "accepted (the gateway documents data: URIs): 2xx with a task id"
-        else:
-            problem = rejection_problem(main, norm)
-            expected = "rejected as official Kling does: 4xx with an error body"
-        if problem is None:
-            verb = "accepted" if documented_accept else "rejected"
-            yield passed(f"data: URI image {verb} as documented ({describe(main, norm)})", trace=trace, exchange=main)
-        else:
-            yield failed(
-                f"data: URI image not handled as documented: {problem}",
-                trace=trace,
-                exchange=main,
-                expected=expected,
-                actual=describe(main, norm),
-                json_path="$.image",
-            )
+    norm = ctx.normalized(main)
+    if documented_accept:
+        problem = acceptance_problem(main, norm)
+        expected = "accepted (the gateway documents data: URIs): 2xx with a task id"
+    else:
+        problem = rejection_problem(main, norm)
+        expected = "rejected as official Kling does: 4xx with an error body"
+    if problem is None:
+        verb = "accepted" if documented_accept else "rejected"
+        return passed(f"data: URI image {verb} as documented ({describe(main, norm)})", trace=trace, exchange=main)
+    return failed(
+        f"data: URI image not handled as documented: {problem}",
+        trace=trace,
+        exchange=main,
+        expected=expected,
+        actual=describe(main, norm),
+        json_path="$.image",
+    )

@@ -7,7 +7,8 @@ returned, or the ``external_task_id`` it sent).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from conformance.checks import _contract
@@ -65,6 +66,17 @@ def _callback_traces(ctx: CheckContext) -> Iterator[ScenarioTrace | Verdict]:
 
 def _no_callbacks(trace: ScenarioTrace) -> Verdict:
     return skipped(NO_EVIDENCE, "no callback reached the receiver", trace=trace)
+
+
+def _each_with_callbacks(ctx: CheckContext, judge: Callable[[ScenarioTrace], Verdict]) -> Iterator[Verdict]:
+    """One verdict per callback scenario: why it cannot be judged, that no callback came, or ``judge(trace)``."""
+    for trace in _callback_traces(ctx):
+        if isinstance(trace, Verdict):
+            yield trace
+        elif not trace.callbacks:
+            yield _no_callbacks(trace)
+        else:
+            yield judge(trace)
 
 
 def _sent_external(trace: ScenarioTrace) -> str | None:
@@ -176,20 +188,17 @@ def callback_body_official(ctx: CheckContext) -> Iterator[Verdict]:
 
     Judged against the canonical Kling contract.
     """
-    for trace in _callback_traces(ctx):
-        if isinstance(trace, Verdict):
-            yield trace
-            continue
-        if not trace.callbacks:
-            yield _no_callbacks(trace)
-            continue
-        own, _ = _own_callbacks(ctx, trace)
-        verdict: Verdict | None = None
-        for index, delivery in enumerate(own):
-            verdict = _judge_body(trace, index, delivery)
-            if verdict is not None:
-                break
-        yield verdict or passed(f"{len(own)} callback body(ies) are official task objects", trace=trace)
+    yield from _each_with_callbacks(ctx, partial(_official_body_verdict, ctx))
+
+
+def _official_body_verdict(ctx: CheckContext, trace: ScenarioTrace) -> Verdict:
+    own, _ = _own_callbacks(ctx, trace)
+    verdict: Verdict | None = None
+    for index, delivery in enumerate(own):
+        verdict = _judge_body(trace, index, delivery)
+        if verdict is not None:
+            break
+    return verdict or passed(f"{len(own)} callback body(ies) are official task objects", trace=trace)
 
 
 def _judge_body(trace: ScenarioTrace, index: int, delivery: CallbackDelivery) -> Verdict | None:
@@ -237,31 +246,29 @@ def callback_task_id_known(ctx: CheckContext) -> Iterator[Verdict]:
     Kling id: the client cannot match them to anything it holds.
     """
     known_ids, known_externals = _client_known_ids(ctx)
-    for trace in _callback_traces(ctx):
-        if isinstance(trace, Verdict):
-            yield trace
-            continue
-        if not trace.callbacks:
-            yield _no_callbacks(trace)
-            continue
-        assert trace.main is not None
-        own_id = ctx.normalized(trace.main).task_id
-        sent = _sent_external(trace)
-        unknown: list[tuple[int, str | None, str | None]] = []
-        for index, delivery in enumerate(trace.callbacks):
-            task_id, external = _ids_of(delivery)
-            if not ((task_id is not None and task_id in known_ids) or (external and external in known_externals)):
-                unknown.append((index, task_id, external))
-        if not unknown:
-            yield passed(f"all {len(trace.callbacks)} callback(s) name tasks the client knows", trace=trace)
-            continue
-        index, task_id, external = unknown[0]
-        expected = f"task_id {own_id!r}" + (f" or external_task_id {sent!r}" if sent else "")
-        yield failed(
-            f"{len(unknown)} of {len(trace.callbacks)} callback(s) name a task the client does not know; "
-            f"callback #{index + 1} has task_id {task_id!r}" + (f", external_task_id {external!r}" if external else ""),
-            trace=trace,
-            expected=expected,
-            actual=task_id,
-            json_path="$.task_id",
-        )
+    yield from _each_with_callbacks(ctx, partial(_known_id_verdict, ctx, known_ids, known_externals))
+
+
+def _known_id_verdict(
+    ctx: CheckContext, known_ids: set[str], known_externals: set[str], trace: ScenarioTrace
+) -> Verdict:
+    assert trace.main is not None
+    own_id = ctx.normalized(trace.main).task_id
+    sent = _sent_external(trace)
+    unknown: list[tuple[int, str | None, str | None]] = []
+    for index, delivery in enumerate(trace.callbacks):
+        task_id, external = _ids_of(delivery)
+        if not ((task_id is not None and task_id in known_ids) or (external and external in known_externals)):
+            unknown.append((index, task_id, external))
+    if not unknown:
+        return passed(f"all {len(trace.callbacks)} callback(s) name tasks the client knows", trace=trace)
+    index, task_id, external = unknown[0]
+    expected = f"task_id {own_id!r}" + (f" or external_task_id {sent!r}" if sent else "")
+    return failed(
+        f"{len(unknown)} of {len(trace.callbacks)} callback(s) name a task the client does not know; "
+        f"callback #{index + 1} has task_id {task_id!r}" + (f", external_task_id {external!r}" if external else ""),
+        trace=trace,
+        expected=expected,
+        actual=task_id,
+        json_path="$.task_id",
+    )

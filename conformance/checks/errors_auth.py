@@ -7,6 +7,7 @@ envelope ``{code:int, message, request_id}``, the HTTP status of the Kling code 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from conformance.checks import _contract
@@ -18,6 +19,7 @@ from conformance.checks._support import (
     failed,
     gate,
     json_type,
+    judge_gated,
     nothing_ran,
     passed,
     read_json,
@@ -25,7 +27,7 @@ from conformance.checks._support import (
     status_of,
     traces_for,
 )
-from conformance.checks.base import Area, CheckContext, Verdict, check
+from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
 from conformance.models import Exchange, Severity
 from conformance.normalize.result import ERROR_SHAPES
 
@@ -38,24 +40,21 @@ def _judge_auth(ctx: CheckContext, scenario: str, what: str) -> Iterator[Verdict
     if trace is None:
         yield nothing_ran([scenario])
         return
-    blocked = gate(trace)
-    if blocked is not None:
-        yield blocked
-        return
-    main = trace.main
-    assert main is not None
+    yield judge_gated(trace, partial(_auth_verdict, ctx, what))
+
+
+def _auth_verdict(ctx: CheckContext, what: str, trace: ScenarioTrace, main: Exchange) -> Verdict:
     norm = ctx.normalized(main)
     status = status_of(main)
     if status == 401 and norm.shape in ERROR_SHAPES:
-        yield passed(f"{what} rejected: {describe(main, norm)}", trace=trace, exchange=main)
-        return
+        return passed(f"{what} rejected: {describe(main, norm)}", trace=trace, exchange=main)
     if status == 401:
         problem = f"HTTP 401 but the body is not an error body (shape {norm.shape.value})"
     elif status is not None and 200 <= status < 300:
         problem = f"the request was served without a valid key: {describe(main, norm)}"
     else:
         problem = f"{describe(main, norm)} instead of 401"
-    yield failed(
+    return failed(
         f"{what}: {problem}",
         trace=trace,
         exchange=main,

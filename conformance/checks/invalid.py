@@ -8,24 +8,22 @@ mismatch) gets a waiver from the harness, not a different verdict here.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from conformance.checks._support import (
     describe,
     failed,
     find_keys,
     first_key_path,
-    gate,
-    nothing_ran,
+    judge_runnable,
     passed,
     read_json,
     rejection_problem,
-    runnable_traces,
     scenario_case,
     status_of,
-    traces_for,
 )
 from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
-from conformance.models import Severity
+from conformance.models import Exchange, Severity
 
 _MARKER = ".create.invalid."
 
@@ -42,20 +40,10 @@ _CASES: dict[str, tuple[str, str]] = {
 
 def _judge_rejection(ctx: CheckContext, *cases: str) -> Iterator[Verdict]:
     patterns = [f"*{_MARKER}{case}" for case in cases]
-    traces = traces_for(ctx, *patterns)
-    if not traces:
-        yield nothing_ran(patterns)
-        return
-    for trace in traces:
-        yield _judge_one(ctx, trace)
+    yield from judge_runnable(ctx, patterns, partial(_judge_one, ctx))
 
 
-def _judge_one(ctx: CheckContext, trace: ScenarioTrace) -> Verdict:
-    blocked = gate(trace)
-    if blocked is not None:
-        return blocked
-    main = trace.main
-    assert main is not None
+def _judge_one(ctx: CheckContext, trace: ScenarioTrace, main: Exchange) -> Verdict:
     case = scenario_case(trace, _MARKER)
     what, field = _CASES.get(case, (case, "$"))
     field = str(trace.meta.get("field_path", field))
@@ -140,41 +128,38 @@ def rejection_creates_no_task(ctx: CheckContext) -> Iterator[Verdict]:
     Canonical contract. A 2xx answer without a visible task id also fails: a task may have been created
     (and billed) that the client cannot see.
     """
-    for trace in runnable_traces(ctx, f"*{_MARKER}*"):
-        if isinstance(trace, Verdict):
-            yield trace
-            continue
-        main = trace.main
-        assert main is not None
-        norm = ctx.normalized(main)
-        observed = trace.meta.get("created_task_id") or trace.meta.get("task_created")
-        body = read_json(main)
-        if norm.task_id:
-            path = first_key_path(body.value, "task_id", "id") if body.ok else "$"
-            yield failed(
-                f"an invalid request ({scenario_case(trace, _MARKER)}) created task {norm.task_id!r}",
-                trace=trace,
-                exchange=main,
-                expected="no task id",
-                actual=norm.task_id,
-                json_path=path,
-            )
-        elif observed:
-            yield failed(
-                f"an invalid request ({scenario_case(trace, _MARKER)}) created a task the harness observed",
-                trace=trace,
-                exchange=main,
-                expected="no task created",
-                actual=str(observed),
-            )
-        elif status_of(main) is not None and 200 <= (status_of(main) or 0) < 300:
-            ids = find_keys(body.value, "task_id", "id") if body.ok else []
-            yield failed(
-                f"an invalid request ({scenario_case(trace, _MARKER)}) got a 2xx; a hidden task may exist",
-                trace=trace,
-                exchange=main,
-                expected="a rejection that creates no task",
-                actual=describe(main, norm) + (f" with ids at {[p for p, _ in ids]}" if ids else ""),
-            )
-        else:
-            yield passed(f"no task created ({describe(main, norm)})", trace=trace, exchange=main)
+    yield from judge_runnable(ctx, [f"*{_MARKER}*"], partial(_created_task_verdict, ctx))
+
+
+def _created_task_verdict(ctx: CheckContext, trace: ScenarioTrace, main: Exchange) -> Verdict:
+    norm = ctx.normalized(main)
+    observed = trace.meta.get("created_task_id") or trace.meta.get("task_created")
+    body = read_json(main)
+    if norm.task_id:
+        path = first_key_path(body.value, "task_id", "id") if body.ok else "$"
+        return failed(
+            f"an invalid request ({scenario_case(trace, _MARKER)}) created task {norm.task_id!r}",
+            trace=trace,
+            exchange=main,
+            expected="no task id",
+            actual=norm.task_id,
+            json_path=path,
+        )
+    if observed:
+        return failed(
+            f"an invalid request ({scenario_case(trace, _MARKER)}) created a task the harness observed",
+            trace=trace,
+            exchange=main,
+            expected="no task created",
+            actual=str(observed),
+        )
+    if status_of(main) is not None and 200 <= (status_of(main) or 0) < 300:
+        ids = find_keys(body.value, "task_id", "id") if body.ok else []
+        return failed(
+            f"an invalid request ({scenario_case(trace, _MARKER)}) got a 2xx; a hidden task may exist",
+            trace=trace,
+            exchange=main,
+            expected="a rejection that creates no task",
+            actual=describe(main, norm) + (f" with ids at {[p for p, _ in ids]}" if ids else ""),
+        )
+    return passed(f"no task created ({describe(main, norm)})", trace=trace, exchange=main)

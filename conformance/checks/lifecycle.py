@@ -8,8 +8,9 @@ URL in live mode is an extra exchange with ``meta["purpose"] == "result-fetch"``
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from conformance.checks._history import LATER_QUERIES, task_history
 from conformance.checks._support import (
@@ -107,6 +108,14 @@ def _each(ctx: CheckContext, pattern: str = _MINIMAL, **options: bool) -> Iterat
         yield _lifecycle(ctx, trace, **options)
 
 
+def _judge_lives(
+    ctx: CheckContext, judge: Callable[[Lifecycle], Verdict], pattern: str = _MINIMAL, **options: bool
+) -> Iterator[Verdict]:
+    """One verdict per trace of ``pattern``: ``judge`` of its lifecycle, or why it has none to judge."""
+    for life in _each(ctx, pattern, **options):
+        yield life if isinstance(life, Verdict) else judge(life)
+
+
 def _no_polls(life: Lifecycle) -> Verdict:
     return skipped(NO_EVIDENCE, "the task was never polled", trace=life.trace, exchange=life.create)
 
@@ -117,43 +126,44 @@ def created_task_queryable(ctx: CheckContext) -> Iterator[Verdict]:
 
     Judged against the canonical Kling contract.
     """
-    for life in _each(ctx, answered_polls_suffice=True):
-        if isinstance(life, Verdict):
-            yield life
-            continue
-        if not life.polls:
-            transport = [transport_problem(ex) for ex in life.trace.polls if transport_problem(ex)]
-            if transport:
-                yield errored(f"every query failed: {transport[0]}", trace=life.trace)
-            else:
-                yield _no_polls(life)
-            continue
-        good = [(ex, n) for ex, n in life.polls if is_2xx(ex) and n.shape not in ERROR_SHAPES and not n.is_error]
-        if not good:
-            exchange, norm = life.polls[0]
-            answers = sorted({describe(ex, n) for ex, n in life.polls})
-            yield failed(
-                f"the task id {life.task_id!r} that create returned could not be queried "
-                f"({len(life.polls)} quer{'y' if len(life.polls) == 1 else 'ies'}): {'; '.join(answers[:2])}",
-                trace=life.trace,
-                exchange=exchange,
-                expected=f"2xx with task {life.task_id!r}",
-                actual=describe(exchange, norm),
-            )
-            continue
-        exchange, norm = good[0]
-        if norm.task_id == life.task_id:
-            yield passed(f"task {life.task_id!r} queried back with the same id", trace=life.trace, exchange=exchange)
-            continue
-        body = read_json(exchange)
-        yield failed(
-            f"querying task {life.task_id!r} returned id {norm.task_id!r}",
+    yield from _judge_lives(ctx, partial(_queryable_verdict, ctx), answered_polls_suffice=True)
+
+
+def _queryable_verdict(ctx: CheckContext, life: Lifecycle) -> Verdict:
+    if not life.polls:
+        transport = [transport_problem(ex) for ex in life.trace.polls if transport_problem(ex)]
+        if transport:
+            return errored(f"every query failed: {transport[0]}", trace=life.trace)
+        return _no_polls(life)
+    good = [(ex, n) for ex, n in life.polls if is_2xx(ex) and n.shape not in ERROR_SHAPES and not n.is_error]
+    if not good:
+        exchange, norm = life.polls[0]
+        answers = sorted({describe(ex, n) for ex, n in life.polls})
+        return failed(
+            f"the task id {life.task_id!r} that create returned could not be queried "
+            f"({len(life.polls)} quer{'y' if len(life.polls) == 1 else 'ies'}): {'; '.join(answers[:2])}",
             trace=life.trace,
             exchange=exchange,
-            expected=life.task_id,
-            actual=norm.task_id,
-            json_path=first_key_path(body.value, "task_id", "id") if body.ok else "$",
+            expected=f"2xx with task {life.task_id!r}",
+            actual=describe(exchange, norm),
         )
+    exchange, norm = good[0]
+    if norm.task_id == life.task_id:
+        return passed(f"task {life.task_id!r} queried back with the same id", trace=life.trace, exchange=exchange)
+    return _other_id(life, exchange, norm, f"querying task {life.task_id!r} returned id {norm.task_id!r}")
+
+
+def _other_id(life: Lifecycle, exchange: Exchange, norm: NormalizedResponse, message: str) -> Verdict:
+    """Fails ``exchange`` for naming a task id other than the one create returned."""
+    body = read_json(exchange)
+    return failed(
+        message,
+        trace=life.trace,
+        exchange=exchange,
+        expected=life.task_id,
+        actual=norm.task_id,
+        json_path=first_key_path(body.value, "task_id", "id") if body.ok else "$",
+    )
 
 
 @check(severity=Severity.HIGH, area=Area.LIFECYCLE, operations=("create", "get"), paid=True, scenarios=(_MINIMAL,))
@@ -162,32 +172,23 @@ def task_id_stable(ctx: CheckContext) -> Iterator[Verdict]:
 
     Judged against the canonical Kling contract.
     """
-    for life in _each(ctx):
-        if isinstance(life, Verdict):
-            yield life
-            continue
-        carrying = [(ex, n) for ex, n in life.polls if n.task_id]
-        if not carrying:
-            yield (
-                _no_polls(life)
-                if not life.polls
-                else skipped(NO_EVIDENCE, "no poll body carried a task id", trace=life.trace)
-            )
-            continue
-        changed = [(ex, n) for ex, n in carrying if n.task_id != life.task_id]
-        if not changed:
-            yield passed(f"id {life.task_id!r} stable across {len(carrying)} poll(s)", trace=life.trace)
-            continue
-        exchange, norm = changed[0]
-        body = read_json(exchange)
-        yield failed(
-            f"the task id changed from {life.task_id!r} to {norm.task_id!r} in {len(changed)} poll(s)",
-            trace=life.trace,
-            exchange=exchange,
-            expected=life.task_id,
-            actual=norm.task_id,
-            json_path=first_key_path(body.value, "task_id", "id") if body.ok else "$",
+    yield from _judge_lives(ctx, partial(_stable_id_verdict, ctx))
+
+
+def _stable_id_verdict(ctx: CheckContext, life: Lifecycle) -> Verdict:
+    carrying = [(ex, n) for ex, n in life.polls if n.task_id]
+    if not carrying:
+        return (
+            _no_polls(life)
+            if not life.polls
+            else skipped(NO_EVIDENCE, "no poll body carried a task id", trace=life.trace)
         )
+    changed = [(ex, n) for ex, n in carrying if n.task_id != life.task_id]
+    if not changed:
+        return passed(f"id {life.task_id!r} stable across {len(carrying)} poll(s)", trace=life.trace)
+    exchange, norm = changed[0]
+    message = f"the task id changed from {life.task_id!r} to {norm.task_id!r} in {len(changed)} poll(s)"
+    return _other_id(life, exchange, norm, message)
 
 
 @check(
@@ -207,29 +208,27 @@ def status_transitions_forward(ctx: CheckContext) -> Iterator[Verdict]:
 
     Judged against the canonical Kling contract.
     """
-    for life in _each(ctx):
-        if isinstance(life, Verdict):
-            yield life
-            continue
-        history = task_history(ctx, life.trace, life.task_id)
-        if len(history.observations) < 2:
-            yield skipped(NO_EVIDENCE, "fewer than two statuses were observed", trace=life.trace)
-            continue
-        broken = history.first_backwards()
-        if broken is None:
-            yield passed(f"forward-only: {history.summary()}", trace=life.trace)
-            continue
-        exchange = broken.after.exchange
-        where = "" if broken.after.scenario == life.trace.scenario else f" in the later query {exchange.ref}"
-        body = read_json(exchange)
-        yield failed(
-            f"task {life.task_id!r}: {broken.what}{where} (observed: {history.summary()})",
-            trace=life.trace,
-            exchange=exchange,
-            expected=f"{broken.before.status.value}" + ("" if broken.before.status.is_terminal else " or later"),
-            actual=ctx.normalized(exchange).raw_status,
-            json_path=first_key_path(body.value, "task_status", "status") if body.ok else "$",
-        )
+    yield from _judge_lives(ctx, partial(_forward_verdict, ctx))
+
+
+def _forward_verdict(ctx: CheckContext, life: Lifecycle) -> Verdict:
+    history = task_history(ctx, life.trace, life.task_id)
+    if len(history.observations) < 2:
+        return skipped(NO_EVIDENCE, "fewer than two statuses were observed", trace=life.trace)
+    broken = history.first_backwards()
+    if broken is None:
+        return passed(f"forward-only: {history.summary()}", trace=life.trace)
+    exchange = broken.after.exchange
+    where = "" if broken.after.scenario == life.trace.scenario else f" in the later query {exchange.ref}"
+    body = read_json(exchange)
+    return failed(
+        f"task {life.task_id!r}: {broken.what}{where} (observed: {history.summary()})",
+        trace=life.trace,
+        exchange=exchange,
+        expected=f"{broken.before.status.value}" + ("" if broken.before.status.is_terminal else " or later"),
+        actual=ctx.normalized(exchange).raw_status,
+        json_path=first_key_path(body.value, "task_status", "status") if body.ok else "$",
+    )
 
 
 @check(severity=Severity.CRITICAL, area=Area.LIFECYCLE, operations=("get",), paid=True, scenarios=(_MINIMAL,))
@@ -238,43 +237,39 @@ def success_has_result_url(ctx: CheckContext) -> Iterator[Verdict]:
 
     Judged against the canonical Kling contract.
     """
-    for life in _each(ctx):
-        if isinstance(life, Verdict):
-            yield life
-            continue
-        final = life.final
-        if final is None or final[1].status is not TaskStatus.SUCCEED:
-            state = final[1].status.value if final and final[1].status else "not terminal"
-            yield skipped(NO_EVIDENCE, f"the task did not succeed ({state})", trace=life.trace)
-            continue
-        exchange, norm = final
-        video = is_video_family(family_of(life.trace.operation_id))
-        urls = norm.video_urls if video else norm.image_urls
-        kind = "video" if video else "image"
-        path = "$.data.task_result.videos[0].url" if video else "$.data.task_result.images[0].url"
-        if not urls:
-            other = norm.image_urls if video else norm.video_urls
-            yield failed(
-                f"the task succeeded but carries no {kind} URL"
-                + (f" (found {len(other)} other URL(s))" if other else ""),
-                trace=life.trace,
-                exchange=exchange,
-                expected=f"at least one {kind} URL",
-                actual="none",
-                json_path=path,
-            )
-            continue
-        if video and not [d for d in norm.video_durations if str(d).strip()]:
-            yield failed(
-                f"the task succeeded with {len(urls)} video URL(s) but no duration",
-                trace=life.trace,
-                exchange=exchange,
-                expected="a duration per video (string seconds)",
-                actual="absent",
-                json_path="$.data.task_result.videos[0].duration",
-            )
-            continue
-        yield passed(f"{len(urls)} {kind} URL(s): {urls[0]}", trace=life.trace, exchange=exchange)
+    yield from _judge_lives(ctx, partial(_result_url_verdict, ctx))
+
+
+def _result_url_verdict(ctx: CheckContext, life: Lifecycle) -> Verdict:
+    final = life.final
+    if final is None or final[1].status is not TaskStatus.SUCCEED:
+        state = final[1].status.value if final and final[1].status else "not terminal"
+        return skipped(NO_EVIDENCE, f"the task did not succeed ({state})", trace=life.trace)
+    exchange, norm = final
+    video = is_video_family(family_of(life.trace.operation_id))
+    urls = norm.video_urls if video else norm.image_urls
+    kind = "video" if video else "image"
+    path = "$.data.task_result.videos[0].url" if video else "$.data.task_result.images[0].url"
+    if not urls:
+        other = norm.image_urls if video else norm.video_urls
+        return failed(
+            f"the task succeeded but carries no {kind} URL" + (f" (found {len(other)} other URL(s))" if other else ""),
+            trace=life.trace,
+            exchange=exchange,
+            expected=f"at least one {kind} URL",
+            actual="none",
+            json_path=path,
+        )
+    if video and not [d for d in norm.video_durations if str(d).strip()]:
+        return failed(
+            f"the task succeeded with {len(urls)} video URL(s) but no duration",
+            trace=life.trace,
+            exchange=exchange,
+            expected="a duration per video (string seconds)",
+            actual="absent",
+            json_path="$.data.task_result.videos[0].duration",
+        )
+    return passed(f"{len(urls)} {kind} URL(s): {urls[0]}", trace=life.trace, exchange=exchange)
 
 
 @check(severity=Severity.HIGH, area=Area.LIFECYCLE, operations=("get",), paid=True, scenarios=("*.create.*",))
@@ -354,44 +349,40 @@ def result_url_fetchable(ctx: CheckContext) -> Iterator[Verdict]:
 
     Judged against the canonical Kling contract.
     """
-    for life in _each(ctx):
-        if isinstance(life, Verdict):
-            yield life
-            continue
-        fetches = [ex for ex in life.trace.exchanges if purpose(ex) == "result-fetch"]
-        if not fetches:
-            final = life.final
-            succeeded = final is not None and final[1].status is TaskStatus.SUCCEED
-            if not succeeded:
-                yield skipped(NO_EVIDENCE, "the task did not succeed, so there is no result URL", trace=life.trace)
-            elif ctx.mode == "replay":
-                yield skipped(NO_EVIDENCE, "result URLs are only fetched in live mode", trace=life.trace)
-            else:
-                yield errored("the task succeeded but the harness made no result fetch", trace=life.trace)
-            continue
-        fetch = fetches[-1]
-        problem = transport_problem(fetch)
-        if problem:
-            yield errored(f"result fetch of {fetch.request.url}: {problem}", trace=life.trace, exchange=fetch)
-            continue
-        assert fetch.response is not None
-        status = fetch.response.status_code
-        declared = fetch.response.header("content-type")
-        if status not in (200, 206):
-            yield failed(
-                f"result URL answered HTTP {status}",
-                trace=life.trace,
-                exchange=fetch,
-                expected="200 or 206",
-                actual=status,
-            )
-        elif not _media_ok(declared):
-            yield failed(
-                f"result URL served Content-Type {declared!r}",
-                trace=life.trace,
-                exchange=fetch,
-                expected="video/* or image/*",
-                actual=declared or "absent",
-            )
-        else:
-            yield passed(f"result URL fetchable (HTTP {status}, {declared})", trace=life.trace, exchange=fetch)
+    yield from _judge_lives(ctx, partial(_fetch_verdict, ctx))
+
+
+def _fetch_verdict(ctx: CheckContext, life: Lifecycle) -> Verdict:
+    fetches = [ex for ex in life.trace.exchanges if purpose(ex) == "result-fetch"]
+    if not fetches:
+        final = life.final
+        succeeded = final is not None and final[1].status is TaskStatus.SUCCEED
+        if not succeeded:
+            return skipped(NO_EVIDENCE, "the task did not succeed, so there is no result URL", trace=life.trace)
+        if ctx.mode == "replay":
+            return skipped(NO_EVIDENCE, "result URLs are only fetched in live mode", trace=life.trace)
+        return errored("the task succeeded but the harness made no result fetch", trace=life.trace)
+    fetch = fetches[-1]
+    problem = transport_problem(fetch)
+    if problem:
+        return errored(f"result fetch of {fetch.request.url}: {problem}", trace=life.trace, exchange=fetch)
+    assert fetch.response is not None
+    status = fetch.response.status_code
+    declared = fetch.response.header("content-type")
+    if status not in (200, 206):
+        return failed(
+            f"result URL answered HTTP {status}",
+            trace=life.trace,
+            exchange=fetch,
+            expected="200 or 206",
+            actual=status,
+        )
+    if not _media_ok(declared):
+        return failed(
+            f"result URL served Content-Type {declared!r}",
+            trace=life.trace,
+            exchange=fetch,
+            expected="video/* or image/*",
+            actual=declared or "absent",
+        )
+    return passed(f"result URL fetchable (HTTP {status}, {declared})", trace=life.trace, exchange=fetch)

@@ -8,6 +8,7 @@ with the profile (``profile.errors.unknown_task_*``): the documented error is wh
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,10 +21,10 @@ from conformance.checks._support import (
     find_keys,
     first_key_path,
     is_2xx,
+    judge_runnable,
     passed,
     read_json,
     rejection_problem,
-    runnable_traces,
     skipped,
     transport_problem,
 )
@@ -54,51 +55,47 @@ def _known_id(ctx: CheckContext, trace: ScenarioTrace) -> str | None:
 @check(severity=Severity.CRITICAL, area=Area.QUERIES, operations=("get",), scenarios=("*.get.known",))
 def query_path_documented_works(ctx: CheckContext) -> Iterator[Verdict]:
     """Querying a created task at the gateway's documented path returns that task (canonical)."""
-    for trace in runnable_traces(ctx, "*.get.known"):
-        if isinstance(trace, Verdict):
-            yield trace
-            continue
-        main = trace.main
-        assert main is not None
-        expected_id = _known_id(ctx, trace)
-        problem = _query_problem(ctx, main, expected_id)
-        if problem is None:
-            yield passed(f"{main.request.method} {urlsplit(main.request.url).path} works", trace=trace, exchange=main)
-        else:
-            body = read_json(main)
-            yield failed(
-                f"the documented query path failed: {problem}",
-                trace=trace,
-                exchange=main,
-                expected=f"2xx with task {expected_id!r}" if expected_id else "2xx with the task",
-                actual=describe(main, ctx.normalized(main)),
-                json_path=first_key_path(body.value, "task_id", "id") if body.ok else "$",
-            )
+    yield from judge_runnable(ctx, ["*.get.known"], partial(_documented_path_verdict, ctx))
+
+
+def _documented_path_verdict(ctx: CheckContext, trace: ScenarioTrace, main: Exchange) -> Verdict:
+    expected_id = _known_id(ctx, trace)
+    problem = _query_problem(ctx, main, expected_id)
+    if problem is None:
+        return passed(f"{main.request.method} {urlsplit(main.request.url).path} works", trace=trace, exchange=main)
+    body = read_json(main)
+    return failed(
+        f"the documented query path failed: {problem}",
+        trace=trace,
+        exchange=main,
+        expected=f"2xx with task {expected_id!r}" if expected_id else "2xx with the task",
+        actual=describe(main, ctx.normalized(main)),
+        json_path=first_key_path(body.value, "task_id", "id") if body.ok else "$",
+    )
 
 
 @check(severity=Severity.MEDIUM, area=Area.QUERIES, operations=("get",), scenarios=("*.get.variant",))
 def query_path_variants_work(ctx: CheckContext) -> Iterator[Verdict]:
     """Every alternative query path the gateway is known to answer returns the same task (canonical)."""
-    for trace in runnable_traces(ctx, "*.get.variant"):
-        if isinstance(trace, Verdict):
-            yield trace
-            continue
-        expected_id = _known_id(ctx, trace)
-        broken: list[tuple[Exchange, str]] = []
-        for exchange in trace.exchanges:
-            problem = transport_problem(exchange) or _query_problem(ctx, exchange, expected_id)
-            if problem:
-                broken.append((exchange, f"{urlsplit(exchange.request.url).path}: {problem}"))
-        if not broken:
-            yield passed(f"{len(trace.exchanges)} path variant(s) work", trace=trace, exchange=trace.main)
-            continue
-        yield failed(
-            f"{len(broken)} of {len(trace.exchanges)} path variant(s) failed: " + "; ".join(p for _, p in broken[:4]),
-            trace=trace,
-            exchange=broken[0][0],
-            expected="2xx with the created task at every variant",
-            actual=broken[0][1],
-        )
+    yield from judge_runnable(ctx, ["*.get.variant"], partial(_variants_verdict, ctx))
+
+
+def _variants_verdict(ctx: CheckContext, trace: ScenarioTrace, _main: Exchange) -> Verdict:
+    expected_id = _known_id(ctx, trace)
+    broken: list[tuple[Exchange, str]] = []
+    for exchange in trace.exchanges:
+        problem = transport_problem(exchange) or _query_problem(ctx, exchange, expected_id)
+        if problem:
+            broken.append((exchange, f"{urlsplit(exchange.request.url).path}: {problem}"))
+    if not broken:
+        return passed(f"{len(trace.exchanges)} path variant(s) work", trace=trace, exchange=trace.main)
+    return failed(
+        f"{len(broken)} of {len(trace.exchanges)} path variant(s) failed: " + "; ".join(p for _, p in broken[:4]),
+        trace=trace,
+        exchange=broken[0][0],
+        expected="2xx with the created task at every variant",
+        actual=broken[0][1],
+    )
 
 
 @check(severity=Severity.HIGH, area=Area.QUERIES, operations=("get",), scenarios=("*.get.unknown",), basis="profile")
@@ -108,40 +105,37 @@ def unknown_task_error(ctx: CheckContext) -> Iterator[Verdict]:
     Compares with the profile (``errors.unknown_task_status``, ``unknown_task_shape``,
     ``unknown_task_code``); a 2xx or a 5xx is always a fail.
     """
+    yield from judge_runnable(ctx, ["*.get.unknown"], partial(_unknown_task_verdict, ctx))
+
+
+def _unknown_task_verdict(ctx: CheckContext, trace: ScenarioTrace, main: Exchange) -> Verdict:
     errors = ctx.profile.errors
     expected = f"HTTP {errors.unknown_task_status} {errors.unknown_task_shape} (code {errors.unknown_task_code})"
-    for trace in runnable_traces(ctx, "*.get.unknown"):
-        if isinstance(trace, Verdict):
-            yield trace
-            continue
-        main = trace.main
-        assert main is not None
-        norm = ctx.normalized(main)
-        status = main.response.status_code if main.response else None
-        problems: list[str] = []
-        code_path = "$"
-        floor = rejection_problem(main, norm, accepted="it was answered as if the task existed")
-        if floor and (status is None or not 400 <= status < 500 or norm.shape not in ERROR_SHAPES):
-            problems.append(floor)
-        if status != errors.unknown_task_status:
-            problems.append(f"HTTP {status} instead of {errors.unknown_task_status}")
-        if norm.shape.value != errors.unknown_task_shape:
-            problems.append(f"shape {norm.shape.value} instead of {errors.unknown_task_shape}")
-        if errors.unknown_task_code and norm.error_code is not None and norm.error_code != errors.unknown_task_code:
-            problems.append(f"code {norm.error_code!r} instead of {errors.unknown_task_code!r}")
-            body = read_json(main)
-            code_path = first_key_path(body.value, "code", default="$.code") if body.ok else "$"
-        if not problems:
-            yield passed(f"unknown id answered as documented: {describe(main, norm)}", trace=trace, exchange=main)
-            continue
-        yield failed(
-            "unknown task id: " + "; ".join(dict.fromkeys(problems)),
-            trace=trace,
-            exchange=main,
-            expected=expected,
-            actual=describe(main, norm),
-            json_path=code_path,
-        )
+    norm = ctx.normalized(main)
+    status = main.response.status_code if main.response else None
+    problems: list[str] = []
+    code_path = "$"
+    floor = rejection_problem(main, norm, accepted="it was answered as if the task existed")
+    if floor and (status is None or not 400 <= status < 500 or norm.shape not in ERROR_SHAPES):
+        problems.append(floor)
+    if status != errors.unknown_task_status:
+        problems.append(f"HTTP {status} instead of {errors.unknown_task_status}")
+    if norm.shape.value != errors.unknown_task_shape:
+        problems.append(f"shape {norm.shape.value} instead of {errors.unknown_task_shape}")
+    if errors.unknown_task_code and norm.error_code is not None and norm.error_code != errors.unknown_task_code:
+        problems.append(f"code {norm.error_code!r} instead of {errors.unknown_task_code!r}")
+        body = read_json(main)
+        code_path = first_key_path(body.value, "code", default="$.code") if body.ok else "$"
+    if not problems:
+        return passed(f"unknown id answered as documented: {describe(main, norm)}", trace=trace, exchange=main)
+    return failed(
+        "unknown task id: " + "; ".join(dict.fromkeys(problems)),
+        trace=trace,
+        exchange=main,
+        expected=expected,
+        actual=describe(main, norm),
+        json_path=code_path,
+    )
 
 
 def _page_params(exchange: Exchange) -> tuple[int | None, int | None]:
@@ -184,48 +178,47 @@ def list_query_bounds(ctx: CheckContext) -> Iterator[Verdict]:
     Canonical contract: in bounds → 2xx with a ``data`` array of at most pageSize tasks; out of bounds
     → 4xx with an error body, never a 5xx.
     """
-    for trace in runnable_traces(ctx, "*.list.bounds"):
-        if isinstance(trace, Verdict):
-            yield trace
+    yield from judge_runnable(ctx, ["*.list.bounds"], partial(_list_bounds_verdict, ctx))
+
+
+def _list_bounds_verdict(ctx: CheckContext, trace: ScenarioTrace, _main: Exchange) -> Verdict:
+    broken: list[tuple[Exchange, str, str, str]] = []
+    for exchange in trace.exchanges:
+        page_num, page_size = _page_params(exchange)
+        label = f"pageNum={page_num} pageSize={page_size}"
+        expect = exchange.meta.get("expect")
+        in_bounds = _within(page_num, PAGE_NUM_RANGE) and _within(page_size, PAGE_SIZE_RANGE)
+        if expect in ("accept", "reject"):
+            in_bounds = expect == "accept"
+        problem = transport_problem(exchange)
+        if problem:
+            broken.append((exchange, f"{label}: {problem}", "a response", "$"))
             continue
-        broken: list[tuple[Exchange, str, str, str]] = []
-        for exchange in trace.exchanges:
-            page_num, page_size = _page_params(exchange)
-            label = f"pageNum={page_num} pageSize={page_size}"
-            expect = exchange.meta.get("expect")
-            in_bounds = _within(page_num, PAGE_NUM_RANGE) and _within(page_size, PAGE_SIZE_RANGE)
-            if expect in ("accept", "reject"):
-                in_bounds = expect == "accept"
-            problem = transport_problem(exchange)
+        norm = ctx.normalized(exchange)
+        if in_bounds:
+            body = read_json(exchange)
+            items = _list_items(body.value) if body.ok else None
+            if not is_2xx(exchange) or norm.is_error:
+                broken.append((exchange, f"{label}: {describe(exchange, norm)}", "2xx with a task list", "$"))
+            elif items is None:
+                broken.append((exchange, f"{label}: no task array in the body", "a data array", "$.data"))
+            elif page_size is not None and len(items) > page_size:
+                broken.append((exchange, f"{label}: {len(items)} tasks returned", f"≤ {page_size}", "$.data"))
+        else:
+            problem = rejection_problem(exchange, norm)
             if problem:
-                broken.append((exchange, f"{label}: {problem}", "a response", "$"))
-                continue
-            norm = ctx.normalized(exchange)
-            if in_bounds:
-                body = read_json(exchange)
-                items = _list_items(body.value) if body.ok else None
-                if not is_2xx(exchange) or norm.is_error:
-                    broken.append((exchange, f"{label}: {describe(exchange, norm)}", "2xx with a task list", "$"))
-                elif items is None:
-                    broken.append((exchange, f"{label}: no task array in the body", "a data array", "$.data"))
-                elif page_size is not None and len(items) > page_size:
-                    broken.append((exchange, f"{label}: {len(items)} tasks returned", f"≤ {page_size}", "$.data"))
-            else:
-                problem = rejection_problem(exchange, norm)
-                if problem:
-                    broken.append((exchange, f"{label} (out of bounds): {problem}", "4xx with an error body", "$"))
-        if not broken:
-            yield passed(f"{len(trace.exchanges)} list request(s) behave within/beyond bounds", trace=trace)
-            continue
-        exchange, what, expected, path = broken[0]
-        yield failed(
-            f"{len(broken)} list request(s) misbehave; first: {what}",
-            trace=trace,
-            exchange=exchange,
-            expected=expected,
-            actual=what.split(": ", 1)[-1],
-            json_path=path,
-        )
+                broken.append((exchange, f"{label} (out of bounds): {problem}", "4xx with an error body", "$"))
+    if not broken:
+        return passed(f"{len(trace.exchanges)} list request(s) behave within/beyond bounds", trace=trace)
+    exchange, what, expected, path = broken[0]
+    return failed(
+        f"{len(broken)} list request(s) misbehave; first: {what}",
+        trace=trace,
+        exchange=exchange,
+        expected=expected,
+        actual=what.split(": ", 1)[-1],
+        json_path=path,
+    )
 
 
 def _external_id(trace: ScenarioTrace) -> str | None:
@@ -270,30 +263,28 @@ def query_by_external_task_id(ctx: CheckContext) -> Iterator[Verdict]:
     The official docs leave the transport open (path or ``?external_task_id=``): any form that returns
     the task passes; every form is listed when none does.
     """
-    for trace in runnable_traces(ctx, "*.get.external-id"):
-        if isinstance(trace, Verdict):
-            yield trace
-            continue
-        external = _external_id(trace)
-        if external is None:
-            yield skipped(NO_EVIDENCE, "the scenario does not say which external_task_id it queried", trace=trace)
-            continue
-        known = str(trace.meta["task_id"]) if trace.meta.get("task_id") else None
-        attempts = [(ex, *_external_attempt(ctx, ex, external, known)) for ex in trace.exchanges]
-        found = [(ex, seen) for ex, ok, seen, _, _ in attempts if ok]
-        if found:
-            exchange, seen = found[0]
-            form = urlsplit(exchange.request.url)
-            where = f"{form.path}?{form.query}" if form.query else form.path
-            yield passed(f"external_task_id {external!r} found {seen} via {where}", trace=trace, exchange=exchange)
-            continue
-        exchange, _, _, actual, path = attempts[0]
-        yield failed(
-            f"no query form found the task of external_task_id {external!r}: "
-            + "; ".join(f"{urlsplit(ex.request.url).path}: {what}" for ex, _, what, _, _ in attempts),
-            trace=trace,
-            exchange=exchange,
-            expected=external,
-            actual=actual,
-            json_path=path,
-        )
+    yield from judge_runnable(ctx, ["*.get.external-id"], partial(_external_id_verdict, ctx))
+
+
+def _external_id_verdict(ctx: CheckContext, trace: ScenarioTrace, _main: Exchange) -> Verdict:
+    external = _external_id(trace)
+    if external is None:
+        return skipped(NO_EVIDENCE, "the scenario does not say which external_task_id it queried", trace=trace)
+    known = str(trace.meta["task_id"]) if trace.meta.get("task_id") else None
+    attempts = [(ex, *_external_attempt(ctx, ex, external, known)) for ex in trace.exchanges]
+    found = [(ex, seen) for ex, ok, seen, _, _ in attempts if ok]
+    if found:
+        exchange, seen = found[0]
+        form = urlsplit(exchange.request.url)
+        where = f"{form.path}?{form.query}" if form.query else form.path
+        return passed(f"external_task_id {external!r} found {seen} via {where}", trace=trace, exchange=exchange)
+    exchange, _, _, actual, path = attempts[0]
+    return failed(
+        f"no query form found the task of external_task_id {external!r}: "
+        + "; ".join(f"{urlsplit(ex.request.url).path}: {what}" for ex, _, what, _, _ in attempts),
+        trace=trace,
+        exchange=exchange,
+        expected=external,
+        actual=actual,
+        json_path=path,
+    )

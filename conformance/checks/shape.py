@@ -8,11 +8,19 @@ document (documentation-vs-runtime drift).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from conformance.checks import _contract, _documented
-from conformance.checks._bodies import SUCCESS_SCENARIOS, OperationBodies, any_response, judged_groups, success_body
+from conformance.checks._bodies import (
+    SUCCESS_SCENARIOS,
+    OperationBodies,
+    any_response,
+    judge_each,
+    judged_groups,
+    success_body,
+)
 from conformance.checks._support import (
     KLING_STATUS_WORDS,
     NOT_DOCUMENTED,
@@ -26,7 +34,7 @@ from conformance.checks._support import (
     read_json,
     skipped,
 )
-from conformance.checks.base import Area, CheckContext, Verdict, check
+from conformance.checks.base import Area, CheckContext, CheckFunction, Verdict, check
 from conformance.models import Exchange, Severity
 
 _MS_FLOOR = 100_000_000_000  # 1973 in ms; a Unix-seconds value of today is ~1.7e9
@@ -36,8 +44,22 @@ _TIMESTAMP_KEYS = ("created_at", "updated_at")
 _NO_SUCCESS_BODY = "no success body was captured"
 
 
-def _success_groups(ctx: CheckContext) -> Iterator[OperationBodies | Verdict]:
-    return judged_groups(ctx, SUCCESS_SCENARIOS, success_body, none_captured=_NO_SUCCESS_BODY)
+def _each_success_group(ctx: CheckContext, judge: Callable[[OperationBodies], Verdict]) -> Iterator[Verdict]:
+    """One verdict per operation: ``judge`` of its success bodies, or the reason there are none."""
+    groups = judged_groups(ctx, SUCCESS_SCENARIOS, success_body, none_captured=_NO_SUCCESS_BODY)
+    return judge_each(groups, judge)
+
+
+def _success_check(severity: Severity, basis: str = "canonical") -> Callable[[CheckFunction], CheckFunction]:
+    """``@check`` for a paid response-shape check of the success bodies of create, get and list."""
+    return check(
+        severity=severity,
+        area=Area.RESPONSE_SHAPE,
+        operations=("create", "get", "list"),
+        paid=True,
+        scenarios=SUCCESS_SCENARIOS,
+        basis=basis,
+    )
 
 
 def _issue_field(issue: Any, name: str, default: Any = None) -> Any:
@@ -52,23 +74,13 @@ def _schema_expectation(issue: Any) -> str:
     return str(_issue_field(issue, "message", issue))
 
 
-@check(
-    severity=Severity.HIGH,
-    area=Area.RESPONSE_SHAPE,
-    operations=("create", "get", "list"),
-    paid=True,
-    scenarios=SUCCESS_SCENARIOS,
-)
+@_success_check(Severity.HIGH)
 def response_schema_canonical(ctx: CheckContext) -> Iterator[Verdict]:
     """Every success body validates against the canonical Kling response schema of its operation.
 
     Canonical contract; the first violation is reported with its JSON path, expected and actual value.
     """
-    for group in _success_groups(ctx):
-        if isinstance(group, Verdict):
-            yield group
-            continue
-        yield _validate_group(group)
+    yield from _each_success_group(ctx, _validate_group)
 
 
 def _validate_group(group: OperationBodies) -> Verdict:
@@ -120,14 +132,7 @@ def _validate_group(group: OperationBodies) -> Verdict:
     )
 
 
-@check(
-    severity=Severity.MEDIUM,
-    area=Area.RESPONSE_SHAPE,
-    operations=("create", "get", "list"),
-    paid=True,
-    scenarios=SUCCESS_SCENARIOS,
-    basis="document",
-)
+@_success_check(Severity.MEDIUM, basis="document")
 def response_schema_documented(ctx: CheckContext) -> Iterator[Verdict]:
     """Success bodies match what the gateway's own document shows (catches doc-vs-runtime drift).
 
@@ -142,10 +147,8 @@ def response_schema_documented(ctx: CheckContext) -> Iterator[Verdict]:
         unavailable = str(exc)
     else:
         unavailable = ""
-    for group in _success_groups(ctx):
-        if isinstance(group, Verdict):
-            yield group
-            continue
+
+    def judge(group: OperationBodies) -> Verdict:
         documented = _documented.documented_responses(spec, group.operation) if spec is not None else []
         op_profile = ctx.profile.operation(group.operation)
         documented_shape = op_profile.documented_shape if op_profile is not None else ""
@@ -153,51 +156,41 @@ def response_schema_documented(ctx: CheckContext) -> Iterator[Verdict]:
             why = f"the gateway document does not cover {group.operation}"
             if unavailable:
                 why = f"{why} (gateway specs unavailable: {unavailable})"
-            yield skipped(NOT_DOCUMENTED, why, operation=group.operation)
-            continue
-        yield _documented.compare(ctx, group, documented, documented_shape)
+            return skipped(NOT_DOCUMENTED, why, operation=group.operation)
+        return _documented.compare(ctx, group, documented, documented_shape)
+
+    yield from _each_success_group(ctx, judge)
 
 
-@check(
-    severity=Severity.HIGH,
-    area=Area.RESPONSE_SHAPE,
-    operations=("create", "get", "list"),
-    paid=True,
-    scenarios=SUCCESS_SCENARIOS,
-    basis="profile",
-)
+@_success_check(Severity.HIGH, basis="profile")
 def response_shape_family(ctx: CheckContext) -> Iterator[Verdict]:
     """The normalizer's shape id of each success body is the one the profile expects for the operation.
 
     Compares with the profile (``operations.<op>.response_shape``), so it tells a client which parser
     it needs; departures from the official envelope are judged by ``response_schema_canonical``.
     """
-    for group in _success_groups(ctx):
-        if isinstance(group, Verdict):
-            yield group
-            continue
-        op_profile = ctx.profile.operation(group.operation)
-        if op_profile is None:
-            yield skipped(
-                NOT_DOCUMENTED, f"the profile says nothing about {group.operation}", operation=group.operation
-            )
-            continue
-        expected = op_profile.response_shape
-        wrong = [(ex, ctx.normalized(ex).shape.value) for _, ex in group.exchanges]
-        wrong = [(ex, shape) for ex, shape in wrong if shape != expected]
-        if not wrong:
-            yield passed(f"all success bodies have shape {expected!r}", operation=group.operation)
-            continue
-        shapes = sorted({shape for _, shape in wrong})
-        yield failed(
-            f"{len(wrong)} of {len(group.exchanges)} success bodies have shape {', '.join(shapes)}; "
-            f"the profile expects {expected!r}",
-            operation=group.operation,
-            exchange=wrong[0][0],
-            expected=expected,
-            actual=wrong[0][1],
-            json_path="$",
-        )
+    yield from _each_success_group(ctx, partial(_shape_family_verdict, ctx))
+
+
+def _shape_family_verdict(ctx: CheckContext, group: OperationBodies) -> Verdict:
+    op_profile = ctx.profile.operation(group.operation)
+    if op_profile is None:
+        return skipped(NOT_DOCUMENTED, f"the profile says nothing about {group.operation}", operation=group.operation)
+    expected = op_profile.response_shape
+    wrong = [(ex, ctx.normalized(ex).shape.value) for _, ex in group.exchanges]
+    wrong = [(ex, shape) for ex, shape in wrong if shape != expected]
+    if not wrong:
+        return passed(f"all success bodies have shape {expected!r}", operation=group.operation)
+    shapes = sorted({shape for _, shape in wrong})
+    return failed(
+        f"{len(wrong)} of {len(group.exchanges)} success bodies have shape {', '.join(shapes)}; "
+        f"the profile expects {expected!r}",
+        operation=group.operation,
+        exchange=wrong[0][0],
+        expected=expected,
+        actual=wrong[0][1],
+        json_path="$",
+    )
 
 
 def _type_problems(value: Any) -> tuple[int, list[tuple[str, str, Any, str]]]:
@@ -232,101 +225,81 @@ def _type_problems(value: Any) -> tuple[int, list[tuple[str, str, Any, str]]]:
     return judged, problems
 
 
-@check(
-    severity=Severity.HIGH,
-    area=Area.RESPONSE_SHAPE,
-    operations=("create", "get", "list"),
-    paid=True,
-    scenarios=SUCCESS_SCENARIOS,
-)
+@_success_check(Severity.HIGH)
 def field_types_canonical(ctx: CheckContext) -> Iterator[Verdict]:
     """Success bodies use canonical field types: integer ``code``, string ``task_id``, ms timestamps.
 
     Canonical contract, applied to every ``code`` (top level), ``task_id``, ``created_at`` and
     ``updated_at`` present in the body; absent fields are left to ``response_schema_canonical``.
     """
-    for group in _success_groups(ctx):
-        if isinstance(group, Verdict):
-            yield group
-            continue
-        found: list[tuple[Exchange, tuple[str, str, Any, str]]] = []
-        judged = 0
-        for _, exchange in group.exchanges:
-            body = read_json(exchange)
-            if not body.ok:
-                judged += 1
-                found.append((exchange, ("$", "a JSON object", body.problem, f"the body is {body.problem}")))
-                continue
-            count, problems = _type_problems(body.value)
-            judged += count
-            found.extend((exchange, problem) for problem in problems)
-        if not judged:
-            yield skipped(
-                "no evidence", "no success body carries code, task_id or timestamps", operation=group.operation
-            )
-            continue
-        if not found:
-            yield passed(f"{judged} code/task_id/timestamp value(s) have canonical types", operation=group.operation)
-            continue
-        exchange, (path, expected, actual, what) = found[0]
-        kinds = sorted({f"{p}: {w}" for _, (p, _, _, w) in found})
-        yield failed(
-            f"{what} at {path}" + (f" (all: {'; '.join(kinds[:5])})" if len(kinds) > 1 else ""),
-            operation=group.operation,
-            exchange=exchange,
-            expected=expected,
-            actual=actual,
-            json_path=path,
-        )
+    yield from _each_success_group(ctx, partial(_field_types_verdict, ctx))
 
 
-@check(
-    severity=Severity.HIGH,
-    area=Area.RESPONSE_SHAPE,
-    operations=("create", "get", "list"),
-    paid=True,
-    scenarios=SUCCESS_SCENARIOS,
-)
+def _field_types_verdict(ctx: CheckContext, group: OperationBodies) -> Verdict:
+    found: list[tuple[Exchange, tuple[str, str, Any, str]]] = []
+    judged = 0
+    for _, exchange in group.exchanges:
+        body = read_json(exchange)
+        if not body.ok:
+            judged += 1
+            found.append((exchange, ("$", "a JSON object", body.problem, f"the body is {body.problem}")))
+            continue
+        count, problems = _type_problems(body.value)
+        judged += count
+        found.extend((exchange, problem) for problem in problems)
+    if not judged:
+        return skipped("no evidence", "no success body carries code, task_id or timestamps", operation=group.operation)
+    if not found:
+        return passed(f"{judged} code/task_id/timestamp value(s) have canonical types", operation=group.operation)
+    exchange, (path, expected, actual, what) = found[0]
+    kinds = sorted({f"{p}: {w}" for _, (p, _, _, w) in found})
+    return failed(
+        f"{what} at {path}" + (f" (all: {'; '.join(kinds[:5])})" if len(kinds) > 1 else ""),
+        operation=group.operation,
+        exchange=exchange,
+        expected=expected,
+        actual=actual,
+        json_path=path,
+    )
+
+
+@_success_check(Severity.HIGH)
 def status_vocabulary_kling(ctx: CheckContext) -> Iterator[Verdict]:
     """Task status words are Kling's own (``submitted|processing|succeed|failed``, lowercase, exact).
 
     Canonical contract: ``SUCCESS``, ``NOT_START``, ``queued``, ``completed`` or ``succeeded`` fail.
     """
-    for group in _success_groups(ctx):
-        if isinstance(group, Verdict):
-            yield group
+    yield from _each_success_group(ctx, partial(_status_words_verdict, ctx))
+
+
+def _status_words_verdict(ctx: CheckContext, group: OperationBodies) -> Verdict:
+    words: list[tuple[Exchange, str]] = []
+    for _, exchange in group.exchanges:
+        raw = ctx.normalized(exchange).raw_status
+        if raw is not None:
+            words.append((exchange, raw))
             continue
-        words: list[tuple[Exchange, str]] = []
-        for _, exchange in group.exchanges:
-            raw = ctx.normalized(exchange).raw_status
-            if raw is not None:
-                words.append((exchange, raw))
-                continue
-            body = read_json(exchange)  # list bodies: the status of each task in the array
-            if body.ok and isinstance(body.value, dict) and isinstance(body.value.get("data"), list):
-                words.extend(
-                    (exchange, str(w)) for _, w in find_keys(body.value["data"], "task_status") if w is not None
-                )
-        if not words:
-            yield skipped("no evidence", "no success body carries a task status", operation=group.operation)
-            continue
-        foreign = [(ex, word) for ex, word in words if word not in KLING_STATUS_WORDS]
-        if not foreign:
-            used = sorted({w for _, w in words})
-            yield passed(f"status words {used} are Kling's", operation=group.operation)
-            continue
-        exchange, word = foreign[0]
-        body = read_json(exchange)
-        exact = [p for p, v in find_keys(body.value, "task_status", "status") if v == word] if body.ok else []
-        path = exact[0] if exact else (first_key_path(body.value, "task_status", "status") if body.ok else "$")
-        yield failed(
-            f"status word(s) outside Kling's vocabulary: {sorted({w for _, w in foreign})}",
-            operation=group.operation,
-            exchange=exchange,
-            expected=list(KLING_STATUS_WORDS),
-            actual=word,
-            json_path=path,
-        )
+        body = read_json(exchange)  # list bodies: the status of each task in the array
+        if body.ok and isinstance(body.value, dict) and isinstance(body.value.get("data"), list):
+            words.extend((exchange, str(w)) for _, w in find_keys(body.value["data"], "task_status") if w is not None)
+    if not words:
+        return skipped("no evidence", "no success body carries a task status", operation=group.operation)
+    foreign = [(ex, word) for ex, word in words if word not in KLING_STATUS_WORDS]
+    if not foreign:
+        used = sorted({w for _, w in words})
+        return passed(f"status words {used} are Kling's", operation=group.operation)
+    exchange, word = foreign[0]
+    body = read_json(exchange)
+    exact = [p for p, v in find_keys(body.value, "task_status", "status") if v == word] if body.ok else []
+    path = exact[0] if exact else (first_key_path(body.value, "task_status", "status") if body.ok else "$")
+    return failed(
+        f"status word(s) outside Kling's vocabulary: {sorted({w for _, w in foreign})}",
+        operation=group.operation,
+        exchange=exchange,
+        expected=list(KLING_STATUS_WORDS),
+        actual=word,
+        json_path=path,
+    )
 
 
 def _is_json_media_type(value: str | None) -> bool:
@@ -347,28 +320,28 @@ def content_type_json(ctx: CheckContext) -> Iterator[Verdict]:
 
     Canonical contract; result fetches (media) are excluded.
     """
-    for group in judged_groups(ctx, ("*",), any_response, none_captured=_NO_SUCCESS_BODY):
-        if isinstance(group, Verdict):
-            yield group
+    groups = judged_groups(ctx, ("*",), any_response, none_captured=_NO_SUCCESS_BODY)
+    yield from judge_each(groups, partial(_content_type_verdict, ctx))
+
+
+def _content_type_verdict(ctx: CheckContext, group: OperationBodies) -> Verdict:
+    wrong: list[tuple[Exchange, str]] = []
+    for _, exchange in group.exchanges:
+        assert exchange.response is not None
+        if not exchange.response.body.strip():
             continue
-        wrong: list[tuple[Exchange, str]] = []
-        for _, exchange in group.exchanges:
-            assert exchange.response is not None
-            if not exchange.response.body.strip():
-                continue
-            declared = exchange.response.header("content-type")
-            if not _is_json_media_type(declared):
-                wrong.append((exchange, declared or "absent"))
-        if not wrong:
-            yield passed("every response declares application/json", operation=group.operation)
-            continue
-        exchange, declared = wrong[0]
-        yield failed(
-            f"{len(wrong)} response(s) not declared as JSON; first: Content-Type {declared!r} "
-            f"(HTTP {exchange.response.status_code if exchange.response else '?'})",
-            operation=group.operation,
-            exchange=exchange,
-            expected="application/json",
-            actual=declared,
-            json_path="",
-        )
+        declared = exchange.response.header("content-type")
+        if not _is_json_media_type(declared):
+            wrong.append((exchange, declared or "absent"))
+    if not wrong:
+        return passed("every response declares application/json", operation=group.operation)
+    exchange, declared = wrong[0]
+    return failed(
+        f"{len(wrong)} response(s) not declared as JSON; first: Content-Type {declared!r} "
+        f"(HTTP {exchange.response.status_code if exchange.response else '?'})",
+        operation=group.operation,
+        exchange=exchange,
+        expected="application/json",
+        actual=declared,
+        json_path="",
+    )

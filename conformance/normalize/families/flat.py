@@ -12,20 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.models import TaskStatus
-from conformance.normalize.codes import read_code
+from conformance.normalize.families._common import note_code, read_task_outcome, read_task_status
 from conformance.normalize.families.kling import read_kling_task
 from conformance.normalize.families.newapi import read_task_dto
 from conformance.normalize.fields import (
     Draft,
     first_timestamp,
-    read_common_urls,
-    read_error_object,
     read_id,
-    read_legacy_fail_reason,
-    read_status,
     read_timestamps,
-    text,
 )
 from conformance.normalize.recognizer import NORMALIZERS, Recognizer
 from conformance.normalize.result import Shape
@@ -48,9 +42,7 @@ def classify(body: dict[str, Any]) -> Shape | None:
 
 def extract(body: dict[str, Any], draft: Draft) -> None:
     """Read a flat task object (or a bare Kling task object, the shape of Kling's callback body)."""
-    code = read_code(body)
-    if code.note:
-        draft.note(code.note)
+    note_code(draft, body)
     if len(body) == 1:
         draft.task_id = read_id(draft, body.get("task_id"), "task_id")
         draft.note("body is only a task_id, with no status (new-api 2025-06 submit answer)")
@@ -64,17 +56,11 @@ def extract(body: dict[str, Any], draft: Draft) -> None:
         read_task_dto(draft, body)
         return
     draft.task_id = read_id(draft, body.get("task_id"), "task_id")
-    read_status(draft, body.get("status"))
-    if body.get("status") is None:
-        draft.note("no task status")
+    read_task_status(draft, body.get("status"))
     created_key, created = first_timestamp(body, "created_at", "submit_time")
     updated_key, updated = first_timestamp(body, "updated_at", "finished_at", "finish_time", "completed_at")
     read_timestamps(draft, created, updated, created_name=created_key, updated_name=updated_key)
-    read_common_urls(draft, body)
-    error = read_error_object(draft, body.get("error"))
-    if error and text(error.get("message")) and draft.status is not TaskStatus.FAILED:
-        draft.note("error object on a task that has not failed")
-    read_legacy_fail_reason(draft, body.get("fail_reason"))
+    read_task_outcome(draft, body)
     external = read_id(draft, body.get("external_task_id"), "external_task_id")
     if external is not None:
         draft.external_task_id = external

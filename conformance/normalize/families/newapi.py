@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.normalize.codes import Code, CodeKind, read_code
+from conformance.normalize.families._common import read_task_status
 from conformance.normalize.families.kling import read_kling_task, read_task_list
 from conformance.normalize.fields import (
     REASON_MESSAGE,
@@ -24,7 +25,6 @@ from conformance.normalize.fields import (
     read_error_object,
     read_id,
     read_legacy_fail_reason,
-    read_status,
     read_timestamps,
     text,
 )
@@ -69,11 +69,7 @@ def read_task_dto(draft: Draft, dto: dict[str, Any]) -> None:
         draft.task_id = read_id(draft, dto.get("id"), "data.id")
         if draft.task_id is not None:
             draft.note("task id sent as data.id, not data.task_id")
-    status = dto.get("status")
-    if status is None:
-        draft.note("no task status")
-    else:
-        read_status(draft, status, "data.status")
+    read_task_status(draft, dto.get("status"), "data.status")
     created_key, created = first_timestamp(dto, "created_at", "submit_time")
     updated_key, updated = first_timestamp(dto, "updated_at", "finish_time")
     read_timestamps(draft, created, updated, created_name=created_key, updated_name=updated_key)

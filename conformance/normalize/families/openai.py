@@ -14,18 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.models import TaskStatus
-from conformance.normalize.codes import read_code
+from conformance.normalize.families._common import note_code, read_task_outcome, read_task_status
 from conformance.normalize.fields import (
     REASON_ERROR_MESSAGE,
     Draft,
     add_duration,
     first_timestamp,
-    read_common_urls,
-    read_error_object,
     read_id,
-    read_legacy_fail_reason,
-    read_status,
     read_timestamps,
     text,
 )
@@ -47,20 +42,14 @@ def classify_video(body: dict[str, Any]) -> Shape | None:
 
 def extract_video(body: dict[str, Any], draft: Draft) -> None:
     """Read an OpenAI-style video object."""
-    code = read_code(body)
-    if code.note:
-        draft.note(code.note)
+    note_code(draft, body)
     video_id = read_id(draft, body.get("id"), "id")
     task_id = read_id(draft, body.get("task_id"), "task_id")
     draft.task_id = video_id or task_id
     if video_id and task_id and video_id != task_id:
         draft.note("id and task_id differ")
         draft.upstream_task_id = task_id
-    status = body.get("status")
-    if status is None:
-        draft.note("no task status")
-    else:
-        read_status(draft, status)
+    read_task_status(draft, body.get("status"))
     updated_key, updated = first_timestamp(body, "updated_at", "completed_at", "finished_at")
     read_timestamps(draft, body.get("created_at"), updated, created_name="created_at", updated_name=updated_key)
     add_duration(draft, body.get("seconds"))
@@ -68,11 +57,7 @@ def extract_video(body: dict[str, Any], draft: Draft) -> None:
         draft.note("progress is a string, not a number")
     if "task_result" in body:
         draft.note("Kling task_result at top level")
-    read_common_urls(draft, body)
-    error = read_error_object(draft, body.get("error"))
-    if error and text(error.get("message")) and draft.status is not TaskStatus.FAILED:
-        draft.note("error object on a task that has not failed")
-    read_legacy_fail_reason(draft, body.get("fail_reason"))
+    read_task_outcome(draft, body)
 
 
 def classify_error(body: dict[str, Any]) -> Shape | None:
