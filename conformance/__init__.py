@@ -10,11 +10,14 @@ raises. ``load_profile(id_or_path)`` loads a built-in or user gateway profile.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+# No runtime imports here, not even ``typing``: this module runs first on every start of the CLI, and the
+# shorter that window, the smaller the chance that a Ctrl-C lands before the CLI's own handling is in place.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from conformance.normalize.result import NormalizedResponse
     from conformance.profiles.model import GatewayProfile
 

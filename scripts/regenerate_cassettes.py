@@ -47,8 +47,9 @@ RECORDED_AT = "2026-11-22"
 EPOCH = 1_795_305_600.0
 TIME_SCALE = 0.002
 FAIL_SHARE = 0.2
-#: The emulator's port is part of the origin its result-video ids are hashed from: keep it fixed.
-PORT = 47_311
+#: A free port each time: nothing recorded depends on it (origins become placeholders, video ids hash the path),
+#: so regenerations can run side by side.
+PORT = 0
 
 
 @contextmanager

@@ -6,7 +6,6 @@ With no flags it replays every built-in gateway from the bundled cassettes, offl
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections import Counter
 from pathlib import Path
@@ -24,6 +23,7 @@ from conformance.cli._options import (
     shard_option,
     target_fields,
 )
+from conformance.cli._signals import run_coroutine
 from conformance.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from conformance.models import Outcome
 from conformance.runmodel import RunReport
@@ -163,7 +163,7 @@ def register(app: typer.Typer) -> None:
         progress = _progress(options)
         state = RunState()
         try:
-            report = asyncio.run(run_and_write(options, state=state, progress=progress))
+            report = run_coroutine(run_and_write(options, state=state, progress=progress))
         except KeyboardInterrupt:
             finished = state.report_dir is not None and state.report is not None and not state.report.meta.incomplete
             if not finished:

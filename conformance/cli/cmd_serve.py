@@ -94,6 +94,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Serve gateway profiles over HTTP as a stub gateway (the reference emulator)."""
+        from conformance.cli._signals import stop_server_on_signal
         from conformance.emulator import EmulatorConfig, FaultPlan
         from conformance.emulator.server import bind_socket, install_log_redaction, uvicorn_server
         from conformance.profiles import resolve_profiles
@@ -128,9 +129,11 @@ def register(app: typer.Typer) -> None:
         install_log_redaction(keys)
         server = uvicorn_server(profiles, config, access_log=access_log, log_level="info" if access_log else "warning")
         try:
-            _announce(host, sock.getsockname()[1], [p.id for p in profiles], keys, key_env, plan)
-            server.run(sockets=[sock])  # uvicorn turns SIGINT/SIGTERM into a graceful shutdown
-        except KeyboardInterrupt:  # Ctrl-C before uvicorn took over the signal: still a clean stop
+            # From here on a signal asks the server to stop (also during start-up) instead of raising.
+            with stop_server_on_signal(server):
+                _announce(host, sock.getsockname()[1], [p.id for p in profiles], keys, key_env, plan)
+                server.run(sockets=[sock])  # uvicorn turns SIGINT/SIGTERM into a graceful shutdown
+        except KeyboardInterrupt:  # the signal uvicorn re-raises after its graceful shutdown: a clean stop
             pass
         finally:
             sock.close()

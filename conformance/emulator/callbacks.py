@@ -20,6 +20,9 @@ log = logging.getLogger("conformance.emulator.callbacks")
 
 BodyFor = Callable[[Task, RenderContext], dict[str, object]]
 
+#: The User-Agent of every callback POST: fixed, so recordings do not change with the HTTP library's version.
+CALLBACK_USER_AGENT = "kling-conformance-emulator"
+
 
 def is_loopback_url(url: str) -> bool:
     """Whether ``url`` is http(s) to this machine."""
@@ -41,11 +44,15 @@ class CallbackDispatcher:
         self._config = config
         self._client: httpx.AsyncClient | None = None
         self._jobs: set[asyncio.Task[None]] = set()
-        self._rng = random.Random(f"callbacks:{config.seed}")
 
     async def start(self) -> None:
         """Open the HTTP client (called from the app's lifespan)."""
-        self._client = httpx.AsyncClient(timeout=self._config.callback_timeout, follow_redirects=False, trust_env=False)
+        self._client = httpx.AsyncClient(
+            timeout=self._config.callback_timeout,
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": CALLBACK_USER_AGENT},  # never the HTTP library's own (versioned) default
+        )
 
     async def stop(self) -> None:
         """Cancel pending deliveries and close the client."""
@@ -79,6 +86,8 @@ class CallbackDispatcher:
         clock = self._config.clock
         wall_offset = loop.time() - (clock() if clock is not None else time.time())
         previous = None
+        # One generator per task: what a delivery draws never depends on how other tasks' deliveries interleave.
+        rng = random.Random(f"callbacks:{self._config.seed}:{task.task_id}")
         for phase in task.timeline:
             if phase.status == previous:
                 continue
@@ -87,7 +96,7 @@ class CallbackDispatcher:
             delay = due + wall_offset - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            ctx = RenderContext(now=due + 1e-6, origin=origin, rng=self._rng)
+            ctx = RenderContext(now=due + 1e-6, origin=origin, rng=rng)
             await self._deliver_one(task, url, body_for(task, ctx), phase.status.value)
 
     async def _deliver_one(self, task: Task, url: str, body: dict[str, object], label: str) -> None:

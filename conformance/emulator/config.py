@@ -13,6 +13,10 @@ DEFAULT_KEYS_ENV = "KLING_CONFORMANCE_EMULATOR_KEYS"
 Schedule = tuple[tuple[str, float], ...]
 
 
+#: Seconds a callback POST may take before the delivery counts as failed (and is retried).
+DEFAULT_CALLBACK_TIMEOUT = 5.0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EmulatorConfig:
     """How the emulator behaves; every field has a safe default.
@@ -50,7 +54,7 @@ class EmulatorConfig:
     max_running_tasks: int | None = None
     callback_retries: int = 3
     callback_backoff: float = 0.2
-    callback_timeout: float = 5.0
+    callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT
     callback_allow_remote: bool = False
     max_tasks: int = 10_000
     clock: Callable[[], float] | None = None

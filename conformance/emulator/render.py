@@ -6,6 +6,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.emulator.lifecycle import new_request_id
 from conformance.emulator.state import Task
@@ -37,6 +38,11 @@ class RenderContext:
 def stamp(seconds: float, unit: str) -> int:
     """A wall time in the profile's unit (``ms`` or ``s``)."""
     return int(seconds * 1000) if unit == "ms" else int(seconds)
+
+
+def video_id(url: str) -> str:
+    """A result video's id: derived from its path alone, so it does not change with the emulator's port."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, urlsplit(url).path))
 
 
 def media_urls(task: Task, origin: str) -> list[str]:
@@ -80,10 +86,7 @@ def kling_task_object(
             obj["task_result"] = {"images": [{"index": i, "url": url} for i, url in enumerate(urls)]}
         else:
             obj["task_result"] = {
-                "videos": [
-                    {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, url)), "url": url, "duration": video_duration(task)}
-                    for url in urls
-                ]
+                "videos": [{"id": video_id(url), "url": url, "duration": video_duration(task)} for url in urls]
             }
     elif phase.status is TaskStatus.FAILED:
         obj["task_result"] = {}

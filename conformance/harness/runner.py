@@ -15,7 +15,7 @@ import logging
 import random
 import secrets
 import urllib.parse
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,8 @@ from conformance.runmodel import RunMeta, RunReport
 if TYPE_CHECKING:
     import httpx
 
+#: Stable recordings: the longest wait (real seconds) for a callback delivery or the terminal callback.
+STABLE_CALLBACK_WAIT = 60.0
 #: Host recorded instead of the emulator's random port (byte-stable cassettes).
 EMULATOR_PLACEHOLDER = "http://emulator.kling-conformance.invalid"
 _SUMMARY_BODY_CHARS = 4096
@@ -189,6 +191,7 @@ async def _emulator(options: RunOptions, profiles: list[GatewayProfile], key: st
         yield None
         return
     from conformance.emulator import EmulatorConfig, FaultPlan, start_emulator
+    from conformance.emulator.config import DEFAULT_CALLBACK_TIMEOUT
 
     config = EmulatorConfig(
         keys=(key,),
@@ -196,6 +199,8 @@ async def _emulator(options: RunOptions, profiles: list[GatewayProfile], key: st
         seed=options.seed or 0,
         fail_share=options.emulator_fail_share,
         faults=FaultPlan.parse(options.emulator_faults, where="--faults") if options.emulator_faults else FaultPlan(),
+        # Deterministic recordings: a busy machine must not turn a slow callback answer into a retried delivery.
+        callback_timeout=STABLE_CALLBACK_WAIT if options.stable else DEFAULT_CALLBACK_TIMEOUT,
     )
     handle = start_emulator(profiles, config, port=options.emulator_port)
     uvicorn_log = logging.getLogger("uvicorn.error")
@@ -245,7 +250,8 @@ def _settings(options: RunOptions, live_target_loopback: bool, run_deadline_at: 
             poll_interval=options.poll_interval or max(0.005, 3.0 * scale),
             task_deadline=options.task_deadline or max(5.0, 900.0 * scale),
             run_deadline=run_deadline_at,
-            callback_grace=max(0.5, 10.0 * scale),
+            # Stable recordings wait for the terminal callback itself (the wait ends when it lands), not a guess.
+            callback_grace=STABLE_CALLBACK_WAIT if options.stable else max(0.5, 10.0 * scale),
             fetch_results=options.fetch_results,
             stable=options.stable,
             sequential=options.stable,
@@ -288,96 +294,100 @@ async def execute_run(
     normalizers = state.normalizers
     if progress is not None:
         progress.run_started(list(plan.gateways), dict(state.planned), plan.max_paid_tasks)
-    async with contextlib.AsyncExitStack() as stack:
-        receiver = None
-        if options.mode != "replay":
-            receiver = await stack.enter_async_context(CallbackReceiver(port=options.callback_port))
-        handle = await stack.enter_async_context(_emulator(options, profiles, emulator_key))
-        executions = []
-        for profile in profiles:
-            base_url = handle.base_url(profile.id) if handle is not None else target_base_url(profile, options)
-            cassettes = replay_sets.get(profile.id, {})
-            subs: list[tuple[str, str]] = []
-            if receiver is not None:  # where gateways must send callbacks: the receiver, or the user's tunnel to it
-                subs.append(((options.callback_url or receiver.base_url).rstrip("/"), CALLBACK_PLACEHOLDER))
-            if handle is not None:
-                origin = urllib.parse.urlunsplit(urllib.parse.urlsplit(base_url)._replace(path="", query=""))
-                subs.append((origin, EMULATOR_PLACEHOLDER))
-            http: httpx.AsyncClient | None = None
-            direct: ReplaySource | None = None
-            if options.mode == "replay":  # looked up straight from the index: no HTTP client, no httpx
-                index = ReplayIndex(cassettes.values())
-                direct = ReplaySource(index, base_url)
-                clock: Clock = VirtualClock()
-            else:
-                import httpx
+    # A Ctrl-C (or SIGTERM) cancels this task wherever it is: while the emulator or the receiver starts, in
+    # the middle of the scenarios, or while they shut down. Every case ends here, with what was captured
+    # judged and the report marked incomplete.
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            receiver = None
+            if options.mode != "replay":
+                receiver = await stack.enter_async_context(CallbackReceiver(port=options.callback_port))
+            handle = await stack.enter_async_context(_emulator(options, profiles, emulator_key))
+            executions = []
+            for profile in profiles:
+                base_url = handle.base_url(profile.id) if handle is not None else target_base_url(profile, options)
+                cassettes = replay_sets.get(profile.id, {})
+                subs: list[tuple[str, str]] = []
+                if receiver is not None:  # where gateways must send callbacks: the receiver, or the user's tunnel to it
+                    subs.append(((options.callback_url or receiver.base_url).rstrip("/"), CALLBACK_PLACEHOLDER))
+                if handle is not None:
+                    origin = urllib.parse.urlunsplit(urllib.parse.urlsplit(base_url)._replace(path="", query=""))
+                    subs.append((origin, EMULATOR_PLACEHOLDER))
+                http: httpx.AsyncClient | None = None
+                direct: ReplaySource | None = None
+                if options.mode == "replay":  # looked up straight from the index: no HTTP client, no httpx
+                    index = ReplayIndex(cassettes.values())
+                    direct = ReplaySource(index, base_url)
+                    clock: Clock = VirtualClock()
+                else:
+                    import httpx
 
-                index = None
-                http = httpx.AsyncClient(
-                    timeout=httpx.Timeout(options.limits.read_seconds, connect=options.limits.connect_seconds),
-                    follow_redirects=True,
-                    max_redirects=5,
-                    limits=httpx.Limits(max_connections=options.limits.per_gateway_concurrency),
+                    index = None
+                    http = httpx.AsyncClient(
+                        timeout=httpx.Timeout(options.limits.read_seconds, connect=options.limits.connect_seconds),
+                        follow_redirects=True,
+                        max_redirects=5,
+                        limits=httpx.Limits(max_connections=options.limits.per_gateway_concurrency),
+                    )
+                    clock = (options.clock or SharedVirtualClock()) if options.stable else real_clock
+                    await stack.enter_async_context(http)
+                client = GatewayClient(
+                    gateway=profile.id,
+                    base_url=base_url,
+                    http=http,
+                    clock=clock,
+                    key=keys[profile.id],
+                    auth_header=profile.auth.header,
+                    auth_scheme=profile.auth.scheme,
+                    limits=options.limits,
+                    global_slots=global_slots,
+                    rng=random.Random(rng.random()),
+                    substitutions=tuple(subs),
+                    direct=direct,
                 )
-                clock = (options.clock or SharedVirtualClock()) if options.stable else real_clock
-                await stack.enter_async_context(http)
-            client = GatewayClient(
-                gateway=profile.id,
-                base_url=base_url,
-                http=http,
-                clock=clock,
-                key=keys[profile.id],
-                auth_header=profile.auth.header,
-                auth_scheme=profile.auth.scheme,
-                limits=options.limits,
-                global_slots=global_slots,
-                rng=random.Random(rng.random()),
-                substitutions=tuple(subs),
-                direct=direct,
-            )
-            writer = _cassette_writer(options, root, tokens[profile.id], state)
-            executions.append(
-                (
-                    profile,
-                    GatewayExecution(
-                        profile=profile,
-                        client=client,
-                        clock=clock,
-                        normalizer=normalizers.setdefault(profile.id, _normalizer(profile)),
-                        evidence_for=evidence_factory(
-                            options,
-                            profile,
-                            base_url,
-                            cassettes,
-                            frozenset(i.scenario.id for i in plan.gateways[profile.id] if i.scenario.skipped_reason),
+                writer = _cassette_writer(options, root, tokens[profile.id], state)
+                executions.append(
+                    (
+                        profile,
+                        GatewayExecution(
+                            profile=profile,
+                            client=client,
+                            clock=clock,
+                            normalizer=normalizers.setdefault(profile.id, _normalizer(profile)),
+                            evidence_for=evidence_factory(
+                                options,
+                                profile,
+                                base_url,
+                                cassettes,
+                                _skipped_ids(plan.gateways[profile.id]),
+                            ),
+                            settings=_settings(options, is_loopback(base_url), run_deadline_at),
+                            replay=index,
+                            replay_cassettes=cassettes,
+                            receiver=receiver,
+                            on_cassette=writer,
+                            on_done=_tracker(state, profile.id),
+                            progress=progress,
                         ),
-                        settings=_settings(options, is_loopback(base_url), run_deadline_at),
-                        replay=index,
-                        replay_cassettes=cassettes,
-                        receiver=receiver,
-                        on_cassette=writer,
-                        on_done=_tracker(state, profile.id),
-                        progress=progress,
-                    ),
+                    )
                 )
-            )
-        jobs = [execute_gateway(ex, plan.gateways[p.id]) for p, ex in executions]
-        try:
-            if options.stable:  # one gateway after the other (deterministic recordings)
-                results = await _in_order(jobs)
-            elif run_deadline_at is not None:
-                async with asyncio.timeout(options.deadline):
+            jobs = [execute_gateway(ex, plan.gateways[p.id]) for p, ex in executions]
+            try:
+                if options.stable:  # one gateway after the other (deterministic recordings)
+                    results = await _in_order(jobs)
+                elif run_deadline_at is not None:
+                    async with asyncio.timeout(options.deadline):
+                        results = list(await asyncio.gather(*jobs))
+                else:
                     results = list(await asyncio.gather(*jobs))
-            else:
-                results = list(await asyncio.gather(*jobs))
-            for (profile, _), traces in zip(executions, results, strict=True):
-                state.traces[profile.id] = traces
-        except asyncio.CancelledError:  # Ctrl-C: judge what was captured, report it as incomplete
-            state.incomplete = True
-            state.interrupted = True
-            _INTERRUPTED_FILTER.active = True
-        except TimeoutError:  # the run deadline
-            state.incomplete = True
+                for (profile, _), traces in zip(executions, results, strict=True):
+                    state.traces[profile.id] = traces
+            except TimeoutError:  # the run deadline
+                state.incomplete = True
+    except asyncio.CancelledError:
+        state.incomplete = True
+        state.interrupted = True
+        _INTERRUPTED_FILTER.active = True
         if progress is not None:
             progress.run_finished()
     report = _build_report(options, profiles, plan, state, specs, started)
@@ -398,6 +408,11 @@ async def run_and_write(options: RunOptions, *, state: RunState | None = None, p
     if options.write_report:
         state.report_dir = write_reports(report, options.reports_dir)
     return report
+
+
+def _skipped_ids(items: Iterable[Any]) -> frozenset[str]:
+    """Ids of the planned scenarios that are skipped (they carry no evidence of their own)."""
+    return frozenset(i.scenario.id for i in items if i.scenario.skipped_reason)
 
 
 async def _in_order(jobs: list[Any]) -> list[dict[str, ScenarioTrace]]:
