@@ -1,11 +1,11 @@
 """Interrupted and concurrent runs: nothing completed is lost, nothing half-written is pointed at.
 
 A record run against the in-process emulator (``run --mode record --emulator --verbose``) is killed
-with SIGINT or SIGKILL once it has reported a seeded random number of finished scenarios (read from its
-own output, so the moment is an event of the run, not a guess at how fast this machine is). Afterwards every cassette on disk
-must parse, every scenario the run reported ``done`` must have its cassette, and ``reports/latest``
-(when present) must point at a complete report. Two runs started at once into the same reports
-folder must both write complete reports, and ``latest`` must point at one of them.
+with SIGINT or SIGKILL once it has reported a seeded random number of finished scenarios (read from
+its own output, so the moment is an event of the run, not a guess at how fast this machine is).
+Afterwards every cassette on disk must parse, every scenario the run reported ``done`` must have its
+cassette, and ``reports/latest`` (when present) must point at a complete report. Two runs started at
+once into the same reports folder must both write complete reports, and ``latest`` must point at one.
 """
 
 from __future__ import annotations

@@ -76,9 +76,9 @@ def test_serve_stops_cleanly(sig: signal.Signals, moment: str, spawn: Spawn) -> 
 def test_run_stops_cleanly_with_a_partial_report(
     sig: signal.Signals, moment: str, spawn: Spawn, tmp_path: Path
 ) -> None:
+    command = [*CLI, "run", "--emulator", "-g", "kling-official", "--time-scale", "0.02", "--verbose"]
     process = spawn(
-        [*CLI, "run", "--emulator", "-g", "kling-official", "--time-scale", "0.02", "--verbose"]
-        + ["--reports-dir", str(tmp_path)],
+        [*command, "--reports-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
