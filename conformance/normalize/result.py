@@ -27,6 +27,29 @@ class Shape(enum.StrEnum):
 ERROR_SHAPES = frozenset({Shape.KLING_ERROR, Shape.NEWAPI_ERROR, Shape.OPENAI_ERROR})
 
 
+class CustomShape(str):
+    """A shape id a profile's reading description defines (``piapi-task``); behaves like a :class:`Shape`."""
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str:
+        """The id, as ``Shape.value`` gives it."""
+        return str(self)
+
+
+#: A built-in shape or a profile-defined one.
+ShapeId = Shape | CustomShape
+
+
+def shape_id(text: str) -> ShapeId:
+    """The :class:`Shape` called ``text``, or a :class:`CustomShape` for a profile's own id."""
+    try:
+        return Shape(text)
+    except ValueError:
+        return CustomShape(text)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NormalizedResponse:
     """Canonical reading of one gateway response body.
@@ -36,7 +59,7 @@ class NormalizedResponse:
     was given: where the body departs from what that gateway's profile expects.
     """
 
-    shape: Shape
+    shape: ShapeId
     is_error: bool
     status: TaskStatus | None = None
     raw_status: str | None = None
@@ -55,6 +78,7 @@ class NormalizedResponse:
     status_code: int | None = None
     notes: tuple[str, ...] = ()
     departures: tuple[str, ...] = ()
+    error_shape: bool = False  # the body's shape is an error shape (kling-error, a profile's error shape...)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by ``kling-conformance inspect --json``."""

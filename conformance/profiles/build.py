@@ -182,6 +182,7 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
     flags = data.get("flags", {})
     extra = {k: v for k, v in data.items() if k == "emulator"}
     errors = _errors(data.get("errors", {}), check)
+    reading_data = data.get("reading") or {}
     return GatewayProfile(
         id=str(data["id"]),
         title=str(data["title"]),
@@ -205,4 +206,18 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         description=str(data.get("description", "")),
         extends=str(data.get("extends", "")),
         derived_from=str(data.get("derived_from", "")),
+        reading_data=reading_data,
+        reading=compile_reading(reading_data, where=source_file, profile_id=str(data["id"])),
     )
+
+
+def compile_reading(raw: dict[str, Any], *, where: str, profile_id: str) -> Any:
+    """Compile a profile's ``[reading]`` once (``None`` when it has none); errors name the key and the fix."""
+    if not raw:
+        return None
+    from conformance.normalize.reading import DescriptionError, compile_reading_table
+
+    try:
+        return compile_reading_table(raw, profile_id=profile_id)
+    except DescriptionError as exc:
+        raise ProfileError(exc.problem, where=where, field=exc.field, fix=exc.fix) from None
