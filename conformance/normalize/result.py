@@ -19,6 +19,7 @@ class Shape(enum.StrEnum):
     OPENAI_VIDEO = "openai-video"  # object "video…", or id+status+progress without a code
     OPENAI_ERROR = "openai-error"  # top-level error object
     FLAT_TASK = "flat-task"  # task_id+status without a code (or a lone task_id: new-api 2025-06 submit)
+    TASK = "task"  # zero-config only: a task body read by common conventions (family not known)
     EMPTY = "empty"  # {} or an empty body
     NOT_JSON = "not-json"  # an HTML page or text
     UNKNOWN = "unknown"

@@ -48,9 +48,10 @@ def default_path(operation_id: str, path_prefix: str) -> str:
 class _Checker:
     """Raises :class:`ProfileError` for unknown ids, naming the file that brought them in."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, reading: Any = None) -> None:
         self.where = where
-        self.shapes = schema_enum("shape")
+        own = [shape.id.value for shape in reading.shapes] if reading is not None else []
+        self.shapes = list(dict.fromkeys([*schema_enum("shape"), *own]))
         self.checks = [c for c in schema_enum("departure", "check") if c]
 
     def one_of(self, value: str, valid: list[str], *, field: str, what: str) -> str:
@@ -168,7 +169,9 @@ def _departures(raw: list[dict[str, Any]], check: _Checker) -> tuple[Departure, 
 
 def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
     """A :class:`GatewayProfile` from merged profile data (all three layers applied)."""
-    check = _Checker(source_file)
+    reading_data = data.get("reading") or {}
+    reading = compile_reading(reading_data, where=source_file, profile_id=str(data.get("id", "")))
+    check = _Checker(source_file, reading)
     for key, fix in (
         ("title", 'add title = "My gateway"'),
         ("family", 'add family = "kling" (or newapi, onehub, custom), or extends = "kling-official"'),
@@ -182,7 +185,6 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
     flags = data.get("flags", {})
     extra = {k: v for k, v in data.items() if k == "emulator"}
     errors = _errors(data.get("errors", {}), check)
-    reading_data = data.get("reading") or {}
     return GatewayProfile(
         id=str(data["id"]),
         title=str(data["title"]),
@@ -207,7 +209,7 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         extends=str(data.get("extends", "")),
         derived_from=str(data.get("derived_from", "")),
         reading_data=reading_data,
-        reading=compile_reading(reading_data, where=source_file, profile_id=str(data["id"])),
+        reading=reading,
     )
 
 

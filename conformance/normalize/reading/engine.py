@@ -130,7 +130,7 @@ def auto_model() -> ReadingModel:
         conventions = bundled("conventions")
         guard = bundled("success-codes").shapes
         return ReadingModel(
-            entries=(*guard, *_family_entries()),
+            entries=(*guard, *_family_entries(), *conventions.shapes[:-1]),
             fallback=conventions.shapes[-1],
             statuses=dict(conventions.statuses),
             name="auto",

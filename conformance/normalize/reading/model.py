@@ -556,6 +556,8 @@ def _list_step(spec: FieldSpec) -> Step:
     def urls(node: Any, body: Any, draft: Draft) -> None:
         for alt in alternatives:
             values = alt.query.all(node) if not alt.query.singular else _one(alt.query.get(node))
+            if alt.types is not None or alt.pattern is not None:
+                values = [value for value in values if _usable(alt, value)]
             if alt.note and any(values):
                 draft.note(alt.note)
             for value in values:
