@@ -101,3 +101,8 @@ class NormalizedResponse:
             "notes": list(self.notes),
             "departures": list(self.departures),
         }
+
+
+def is_error_shape(result: NormalizedResponse) -> bool:
+    """Whether ``result``'s shape is an error shape: a built-in one or a profile's ``error = true`` shape."""
+    return result.error_shape or result.shape in ERROR_SHAPES
