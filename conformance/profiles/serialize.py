@@ -13,6 +13,9 @@ def _operation_to_dict(operation: OperationProfile) -> dict[str, Any]:
     data.pop("operation_id")
     data["status_vocabulary"] = list(operation.status_vocabulary)
     data["path_variants"] = list(operation.path_variants)
+    for key in ("request", "task"):  # writing and driving appear only where a profile declares them
+        if data.get(key) is None:
+            data.pop(key, None)
     return data
 
 
