@@ -17,6 +17,7 @@ from conformance.profiles.model import (
     ID_FORMATS,
     AuthSpec,
     Departure,
+    DocumentedExample,
     ErrorProfile,
     GatewayProfile,
     LifecycleProfile,
@@ -286,4 +287,21 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         description=str(data.get("description", "")),
         extends=str(data.get("extends", "")),
         derived_from=str(data.get("derived_from", "")),
+        examples=tuple(_example(item) for item in data.get("examples", ())),
+    )
+
+
+def _example(raw: dict[str, Any]) -> DocumentedExample:
+    op_id = str(raw["operation"])
+    kind = op_id.rsplit(".", 1)[1]
+    return DocumentedExample(
+        operation_id=op_id,
+        method=str(raw.get("method", _DEFAULT_METHOD[kind])),
+        path=str(raw.get("path", "")),
+        source=str(raw["source"]),
+        status=int(raw.get("status", 200)),
+        request=raw.get("request"),
+        response=raw.get("response"),
+        retrieved=str(raw.get("retrieved", "")),
+        note=str(raw.get("note", "")),
     )

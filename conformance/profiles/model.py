@@ -211,6 +211,21 @@ class LifecycleProfile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentedExample:
+    """One exchange as a gateway's public documentation shows it (``[[examples]]``), with its source URL."""
+
+    operation_id: str
+    method: str
+    path: str
+    source: str
+    status: int = 200
+    request: Any = None
+    response: Any = None
+    retrieved: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayProfile:
     """Everything the tool knows about one gateway."""
 
@@ -236,6 +251,7 @@ class GatewayProfile:
     description: str = ""
     extends: str = ""  # id of the profile this one layers on ("" = none)
     derived_from: str = ""  # the gateway spec (specs/gateways/<id>.yaml) it takes documented facts from
+    examples: tuple[DocumentedExample, ...] = ()  # documented exchanges (doc-derived cassettes)
 
     def operation(self, operation_id: str) -> OperationProfile | None:
         """The profile of ``operation_id``, or ``None`` when the gateway does not document or support it."""

@@ -21,7 +21,7 @@ def _operation_to_dict(operation: OperationProfile) -> dict[str, Any]:
 
 def profile_to_dict(profile: GatewayProfile) -> dict[str, Any]:
     """Everything in ``profile`` as plain JSON types; never contains a key (only the variable name)."""
-    return {
+    data: dict[str, Any] = {
         "id": profile.id,
         "title": profile.title,
         "description": profile.description,
@@ -52,3 +52,6 @@ def profile_to_dict(profile: GatewayProfile) -> dict[str, Any]:
         },
         "extra": profile.extra,
     }
+    if profile.examples:  # documented exchanges appear only where a profile has them
+        data["examples"] = [dataclasses.asdict(e) for e in profile.examples]
+    return data

@@ -37,13 +37,22 @@ def _translate(mapping: RequestMapping, name: str, value: Any) -> Any:
 
 
 def _render(template: Any, fields: dict[str, Any]) -> tuple[bool, Any]:
-    """``template`` with its ``{field}`` placeholders filled: (filled, value); unfilled when a field is missing."""
+    """``template`` with its ``{field}`` placeholders filled (inside lists and tables too): (filled, value).
+
+    Unfilled when a placeholder's field has no value; a lone ``"{field}"`` keeps the value's JSON type.
+    """
+    if isinstance(template, list):
+        items = [_render(item, fields) for item in template]
+        return all(ok for ok, _ in items), [value for _, value in items]
+    if isinstance(template, dict):
+        entries = {key: _render(value, fields) for key, value in template.items()}
+        return all(ok for ok, _ in entries.values()), {key: value for key, (_, value) in entries.items()}
     if not isinstance(template, str) or "{" not in template:
         return True, copy.deepcopy(template)
     whole = _PLACEHOLDER.fullmatch(template)
-    if whole:  # a lone placeholder keeps the value's JSON type
+    if whole:
         name = whole.group(1)
-        return (name in fields), fields.get(name)
+        return (name in fields), copy.deepcopy(fields.get(name))
     missing = [m.group(1) for m in _PLACEHOLDER.finditer(template) if m.group(1) not in fields]
     if missing:
         return False, None

@@ -160,3 +160,11 @@ def test_the_emulator_refuses_a_profile_it_would_misrepresent(
     plain = load_profile_file(write_profile(text.split('[operations."text2video.create".task]')[0], "plain.toml"))
     assert emulation_gaps(plain) == []  # a Kling-shaped custom gateway is still served
     assert all(emulation_gaps(p) == [] for p in load_builtin_profiles().values())
+
+
+def test_set_templates_inside_lists_wrap_a_field() -> None:
+    mapping = RequestMapping(drop=("image",), nest="input", set={"input.image_urls": ["{image}"]})
+    assert map_request(mapping, {"image": "https://x/1.png", "prompt": "p"}) == {
+        "input": {"prompt": "p", "image_urls": ["https://x/1.png"]}
+    }
+    assert "image_urls" not in map_request(mapping, {"prompt": "p"})["input"]  # no image: no list
