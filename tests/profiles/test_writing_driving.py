@@ -168,3 +168,23 @@ def test_set_templates_inside_lists_wrap_a_field() -> None:
         "input": {"prompt": "p", "image_urls": ["https://x/1.png"]}
     }
     assert "image_urls" not in map_request(mapping, {"prompt": "p"})["input"]  # no image: no list
+
+
+def test_examples_document_this_gateway_only(write_profile: Callable[..., Path]) -> None:
+    from conformance.harness.docexamples import doc_examples_for, profile_examples
+
+    base = write_profile(
+        HEAD
+        + "[[examples]]\n"
+        + 'operation = "text2video.create"\npath = "/kling/v1/videos/text2video"\n'
+        + 'source = "https://docs.example.com/kling/text2video"\nretrieved = "2026-12-01"\n'
+        + 'request = { model_name = "kling-v1", prompt = "p" }\nresponse = { code = 0, data = { task_id = "1" } }\n',
+        "base.toml",
+    )
+    profile = load_profile_file(base)
+    (example,) = profile_examples(profile)
+    assert example.source == "https://docs.example.com/kling/text2video" and example.response_status == 200
+    scenarios = doc_examples_for(profile, None)
+    assert scenarios["text2video.create"]["body"] == {"model_name": "kling-v1", "prompt": "p"}
+    child = load_profile_file(write_profile('id = "child"\nextends = "base.toml"\n', "child.toml"))
+    assert child.examples == ()  # another gateway's documentation is not this one's
