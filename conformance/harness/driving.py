@@ -56,6 +56,11 @@ def task_id_of(task: TaskProtocol | None, norm: NormalizedResponse, body: Any) -
     return norm.task_id
 
 
+def segment(value: str) -> str:
+    """A task id as one URL path segment (or query value): any id (CR, LF, NUL, ``/``, ``..``) is sent escaped."""
+    return urllib.parse.quote(value, safe="")
+
+
 def _origin(url: str) -> tuple[str, str]:
     parts = urllib.parse.urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
@@ -86,10 +91,10 @@ def poll_target(
             return Target(error=f"the create body has no poll URL at {task.poll_url!r}")
         return _resolve(url, base_url, "poll URL")
     if task is not None and task.poll_path:
-        return Target(path=task.poll_path.replace("{task_id}", task_id))
+        return Target(path=task.poll_path.replace("{task_id}", segment(task_id)))
     if get_op is None or not get_op.supported:
         return Target(error="the gateway has no get operation to poll")
-    return Target(path=get_op.path.replace("{task_id}", task_id))
+    return Target(path=get_op.path.replace("{task_id}", segment(task_id)))
 
 
 def result_target(task: TaskProtocol | None, created: Any, last: Any, task_id: str, base_url: str) -> Target | None:
@@ -104,7 +109,7 @@ def result_target(task: TaskProtocol | None, created: Any, last: Any, task_id: s
             )
         return _resolve(url, base_url, "result URL")
     if task.result_path:
-        return Target(path=task.result_path.replace("{task_id}", task_id))
+        return Target(path=task.result_path.replace("{task_id}", segment(task_id)))
     return None
 
 
