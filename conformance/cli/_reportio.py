@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from conformance.errors import UsageError
 from conformance.reports.writer import atomic_write_text
 
+#: The one format vocabulary of every ``-f/--format``: each name means the same file type everywhere.
+FORMATS = ("text", "md", "json", "junit", "html")
+#: Spellings accepted for a format name (``markdown`` was the name ``report -f`` used).
+FORMAT_ALIASES = {"markdown": "md"}
+#: What ``compare`` renders.
 FORMAT_CHOICES = ("text", "md", "json")
 
 
 def check_format(value: str, allowed: tuple[str, ...], flag: str = "--format") -> str:
-    """``value`` when it is one of ``allowed``; a UsageError naming the flag otherwise."""
-    if value not in allowed:
-        raise UsageError(f"unknown format {value!r}", where=flag, fix=f"use one of: {', '.join(allowed)}")
-    return value
+    """The canonical name of ``value`` (``markdown`` → ``md``) when it is in ``allowed``; else a UsageError."""
+    name = FORMAT_ALIASES.get(value.strip().lower(), value.strip().lower())
+    if name not in allowed:
+        known = " (known to other commands)" if name in FORMATS else ""
+        raise UsageError(
+            f"format {value!r} is not available here{known}", where=flag, fix=f"use one of: {', '.join(allowed)}"
+        )
+    return name
+
+
+def format_option(allowed: tuple[str, ...], *, repeatable: bool = False) -> Any:
+    """``-f/--format FORMAT`` listing ``allowed`` in its help."""
+    text = " | ".join(allowed) + (" (repeatable; default: all)" if repeatable else "") + "."
+    return typer.Option("--format", "-f", metavar="FORMAT", help=text)
 
 
 def emit(text: str, out: Path | None) -> None:

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from conformance.cli._reportio import FORMAT_CHOICES, check_format, emit
+from conformance.cli._reportio import FORMAT_CHOICES, check_format, emit, format_option
 from conformance.errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -22,15 +22,19 @@ def register(app: typer.Typer) -> None:
 
     @app.command("compare")
     def compare(
-        from_gateway: Annotated[str, typer.Option("--from", help="Gateway the client was written against.")],
-        to_gateway: Annotated[str, typer.Option("--to", help="Gateway the client would switch to.")],
+        from_gateway: Annotated[
+            str, typer.Option("--from", metavar="ID", help="Gateway the client was written against.")
+        ],
+        to_gateway: Annotated[str, typer.Option("--to", metavar="ID", help="Gateway the client would switch to.")],
         uses: Annotated[
             Path | None, typer.Option("--uses", help="YAML of what the client uses (operations, reads, ...).")
         ] = None,
         report: Annotated[
             list[Path] | None,
             typer.Option(
-                "--report", help="report.json or run folder (repeatable; later ones win). Default: reports/latest."
+                "--report",
+                metavar="PATH",
+                help="report.json or run folder (repeatable; later ones win). Default: reports/latest.",
             ),
         ] = None,
         reports_dir: Annotated[Path, typer.Option("--reports-dir", help="Where to find reports/latest.")] = Path(
@@ -39,7 +43,7 @@ def register(app: typer.Typer) -> None:
         no_profiles: Annotated[
             bool, typer.Option("--no-profiles", help="Use report facts only, no profile fallback.")
         ] = False,
-        fmt: Annotated[str, typer.Option("--format", "-f", help="text | md | json.")] = "text",
+        fmt: Annotated[str, format_option(FORMAT_CHOICES)] = "text",
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
     ) -> None:
         """What breaks for a client of gateway A on gateway B (exit 1 when something breaks)."""
@@ -51,7 +55,7 @@ def register(app: typer.Typer) -> None:
 
         if report is None:
             report = []
-        check_format(fmt, FORMAT_CHOICES)
+        fmt = check_format(fmt, FORMAT_CHOICES)
         sources = list(report)
         if not sources and resolve_latest(reports_dir) is not None:
             sources = [reports_dir]

@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="Reports folder to write the merged run into.")] = Path(
             "reports"
         ),
-        run_id: Annotated[str | None, typer.Option("--run-id", help="Id of the merged run (default: derived).")] = None,
+        run_id: Annotated[
+            str | None, typer.Option("--run-id", metavar="ID", help="Id of the merged run (default: derived).")
+        ] = None,
     ) -> None:
         """Merge shard reports into one report and write it with every reporter."""
         from conformance.compare.merge import merge_reports

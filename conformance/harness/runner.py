@@ -36,7 +36,7 @@ from conformance.harness.options import RunOptions, is_loopback
 from conformance.harness.plan import RunPlan, make_plan
 from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative_url
 from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
-from conformance.models import Evidence, Exchange
+from conformance.models import Evidence, Exchange, Outcome
 from conformance.paths import cassettes_dir
 from conformance.profiles.model import GatewayProfile
 from conformance.runmodel import RunMeta, RunReport
@@ -378,9 +378,16 @@ async def execute_run(
             _INTERRUPTED_FILTER.active = True
         except TimeoutError:  # the run deadline
             state.incomplete = True
-        if progress is not None:
-            progress.run_finished()
-    report = _build_report(options, profiles, plan, state, specs, started)
+    report: RunReport | None = None
+    try:
+        report = _build_report(options, profiles, plan, state, specs, started)
+    finally:
+        if progress is not None:  # after judging, so that the closing line can count the findings
+            progress.run_finished(
+                findings=None
+                if report is None
+                else sum(r.outcome in (Outcome.FAIL, Outcome.ERROR) for r in report.results)
+            )
     state.report = report
     return report
 
