@@ -48,3 +48,35 @@ def emit(text: str, out: Path | None) -> None:
             f"cannot write the output ({exc.strerror})", where=str(out), fix="choose a writable path for --out"
         ) from exc
     typer.echo(f"wrote {out}", err=True)
+
+
+def artifact_option() -> Any:
+    """``--artifact-url URL``: where the complete output is kept (a CI run's artifacts page)."""
+    return typer.Option(
+        "--artifact-url",
+        metavar="URL",
+        help="Where the complete output is kept (e.g. the CI run's artifacts); -f md links it when it is cut "
+        "to fit a pull-request comment (65,536 characters).",
+    )
+
+
+def fit_for_comment(text: str, fmt: str, artifact_url: str | None, what: str) -> str:
+    """Markdown cut to fit a pull-request comment, linking the complete ``what``; other formats unchanged."""
+    if fmt != "md":
+        return text
+    from conformance.reports.fit import PR_COMMENT_LIMIT, fit
+
+    where = (
+        f"the complete {what} is in [the CI artifacts]({artifact_url})"
+        if artifact_url
+        else f"the complete {what} is in the `-f json` output (keep it as a CI artifact)"
+    )
+    return fit(text, PR_COMMENT_LIMIT, where=where)
+
+
+def report_label(path: Path, run_id: str) -> str:
+    """How output names a report file: relative to the working directory, else ``<run-id>/report.json``."""
+    from conformance.reports.fit import display_path
+    from conformance.reports.loader import report_file
+
+    return display_path(report_file(path), fallback=f"{run_id}/report.json")

@@ -69,7 +69,7 @@ def _plain_metavar(param: Any) -> str:
     name = str(param.name or "value").upper().replace("_", "-")
     if getattr(desc, "is_path", False):
         return "PATH" if param.param_type_name == "option" else name
-    kind = {int: "integer", float: "float"}.get(annotation, "")  # type: ignore[call-overload]
+    kind = "integer" if annotation is int else "float" if annotation is float else ""
     if kind.startswith("integer"):
         return "N"
     if kind.startswith("float"):

@@ -36,7 +36,7 @@ from conformance.harness.options import RunOptions, is_loopback
 from conformance.harness.plan import RunPlan, make_plan
 from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative_url
 from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
-from conformance.models import Evidence, Exchange, Outcome
+from conformance.models import OTHER_SHARD, Evidence, Exchange, Outcome
 from conformance.paths import cassettes_dir
 from conformance.profiles.model import GatewayProfile
 from conformance.runmodel import RunMeta, RunReport
@@ -483,7 +483,9 @@ def _build_report(
         normalizer = state.normalizers.get(profile.id) or _normalizer(profile)
         ctx = CheckContext(profile=profile, traces=traces, normalizer=normalizer, mode=options.mode)
         fallback = fallback_evidence(traces, options)
-        report.results.extend(judge_by_evidence(profile, traces, normalizer, options.mode, specs, fallback))
+        judged = judge_by_evidence(profile, traces, normalizer, options.mode, specs, fallback)
+        # a shard's report holds its own results only: the other shards' stand-ins stay out of it
+        report.results.extend(r for r in judged if r.reason != OTHER_SHARD)
         report.observations.extend(derive(ctx))
     # Exchanges the results point at (the report's details view); the rest stay in the cassettes.
     wanted = {r.exchange_ref for r in report.results if r.exchange_ref}
