@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,8 +48,8 @@ def test_shell_completion_completes_commands_and_flags() -> None:
     def complete(words: str, cword: int) -> list[str]:
         env = {**os.environ, "_KLING_CONFORMANCE_COMPLETE": "complete_bash", "COMP_WORDS": words}
         env["COMP_CWORD"] = str(cword)
-        exe = shutil.which("kling-conformance") or ""
-        done = subprocess.run([exe], env=env, capture_output=True, text=True, timeout=60)
+        exe = Path(sys.executable).with_name("kling-conformance")  # the console script of this environment
+        done = subprocess.run([str(exe)], env=env, capture_output=True, text=True, timeout=60)
         return done.stdout.split()
 
     assert complete("kling-conformance ru", 1) == ["run"]
