@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +21,9 @@ from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, Interaction
 from conformance.harness.client import GatewayClient
 from conformance.harness.clock import Clock
-from conformance.harness.plan import PlannedScenario
+from conformance.harness.plan import PlannedScenario, is_probe
 from conformance.harness.replay_index import ReplayIndex
-from conformance.harness.scenarios import NO_EVIDENCE, RequestSpec, Scenario, callback_path
+from conformance.harness.scenarios import BUDGET, NO_EVIDENCE, RequestSpec, Scenario, callback_path
 from conformance.models import Evidence, Exchange
 from conformance.normalize.result import NormalizedResponse
 from conformance.profiles.model import GatewayProfile
@@ -69,6 +70,10 @@ class GatewayExecution:
     progress: Any = None  # conformance.reports.progress.ProgressSink
 
 
+class _BudgetSpent(Exception):
+    """The run's budget could not absorb this scenario's create-type request: it was not sent."""
+
+
 class _Recorder:
     """Collects one scenario's exchanges and interactions."""
 
@@ -91,7 +96,10 @@ class _Recorder:
     ) -> Exchange:
         client = self.ex.client
         query = tuple((k, v) for k, v in spec.query)
-        url = client.url_for(path if path is not None else spec.path, query)
+        target = path if path is not None else spec.path
+        # A result URL is the gateway's word: fetched as given (a relative or file: one is refused, never
+        # resolved against the gateway's base URL).
+        url = target if spec.purpose == "result-fetch" else client.url_for(target, query)
         raw = spec.body.encode() if isinstance(spec.body, str) else None
         attempted = await client.send(
             scenario=self.scenario.id,
@@ -105,7 +113,10 @@ class _Recorder:
             headers=spec.headers + extra_headers,
             auth=auth or spec.auth,
             meta={"purpose": spec.purpose, **spec.meta, **(meta or {})},
+            paid=self.scenario.paid,
         )
+        if attempted.exchange.meta.get("budget") == "refused":
+            raise _BudgetSpent
         self.exchanges.append(attempted.exchange)
         if self.ex.settings.stable:
             self.interactions.extend(
@@ -129,12 +140,16 @@ async def execute_gateway(ex: GatewayExecution, planned: list[PlannedScenario]) 
         scenario = item.scenario
         if ex.progress is not None and item.runs:
             ex.progress.task_started(ex.profile.id, scenario.id)
+        probe = ex.client.budget is not None and item.runs and is_probe(scenario)
         try:
             trace = await _run_one(ex, item, futures)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a harness bug must not take the other scenarios down
             trace = _trace(ex, scenario, error=f"harness error: {type(exc).__name__}: {exc}")
+        finally:
+            if probe and ex.client.budget is not None:
+                ex.client.budget.probe_finished()
         if not futures[scenario.id].done():
             futures[scenario.id].set_result(trace)
         if ex.on_done is not None:
@@ -217,16 +232,21 @@ async def _run_one(
     deadline_exceeded = False
     meta: dict[str, Any] = {}
     try:
-        if scenario.requests and scenario.requests[0].purpose == "create":
-            deadline_exceeded, error, meta = await _run_create(ex, scenario, rec)
-        else:
-            for spec in scenario.requests:
-                filled = _fill(spec, placeholders)
-                exchange = await rec.send(filled)
-                if exchange.error and exchange.error.startswith("replay:"):
-                    error = exchange.error
-            if placeholders:
-                meta["task_id"] = placeholders["task_id"]
+        try:
+            if scenario.requests and scenario.requests[0].purpose == "create":
+                deadline_exceeded, error, meta = await _run_create(ex, scenario, rec)
+            else:
+                for spec in scenario.requests:
+                    filled = _fill(spec, placeholders)
+                    exchange = await rec.send(filled)
+                    if exchange.error and exchange.error.startswith("replay:"):
+                        error = exchange.error
+                if placeholders:
+                    meta["task_id"] = placeholders["task_id"]
+        except _BudgetSpent:
+            if not rec.exchanges:
+                why = "the run's --max-paid-tasks was spent before this request, which could create a task, was sent"
+                return _trace(ex, scenario, skipped_reason=BUDGET, meta={"why": why})
     except TimeoutError:
         error = "run deadline reached"
     if ex.replay is None and isinstance(scenario.request_body, dict) and "callback_url" in scenario.request_body:
@@ -252,7 +272,7 @@ def _fill(spec: RequestSpec, values: dict[str, str]) -> RequestSpec:
         return spec
     path = spec.path
     for name, value in values.items():
-        path = path.replace("{" + name + "}", value)
+        path = path.replace("{" + name + "}", _segment(value))
     query = tuple((k, v.format(**values) if "{" in v else v) for k, v in spec.query)
     return RequestSpec(
         method=spec.method,
@@ -267,6 +287,11 @@ def _fill(spec: RequestSpec, values: dict[str, str]) -> RequestSpec:
     )
 
 
+def _segment(value: str) -> str:
+    """A task id as one URL path segment: any id (CR, LF, NUL, ``/``, ``..``) is sent escaped, never raw."""
+    return urllib.parse.quote(value, safe="")
+
+
 def _accepted(norm: NormalizedResponse, exchange: Exchange) -> bool:
     return exchange.response is not None and 200 <= exchange.response.status_code < 300 and not norm.is_error
 
@@ -275,7 +300,7 @@ async def _run_create(ex: GatewayExecution, scenario: Scenario, rec: _Recorder) 
     meta: dict[str, Any] = {}
     spec = scenario.requests[0]
     created = await rec.send(spec)
-    if scenario.paid and ex.progress is not None and ex.replay is None:
+    if created.meta.get("budget") in ("created", "unknown") and ex.progress is not None and ex.replay is None:
         ex.progress.paid_task_used(ex.profile.id)
     if created.error:
         return False, created.error if created.error.startswith("replay:") else "", meta
@@ -291,7 +316,10 @@ async def _run_create(ex: GatewayExecution, scenario: Scenario, rec: _Recorder) 
         return False, "", meta
     # Polls and queries of the created task are calls of the get operation (their exchanges say so).
     query = RequestSpec(
-        method="GET", path=get_op.path.replace("{task_id}", task_id), purpose="query", operation_id=get_op.operation_id
+        method="GET",
+        path=get_op.path.replace("{task_id}", _segment(task_id)),
+        purpose="query",
+        operation_id=get_op.operation_id,
     )
     if scenario.polled:
         return await _poll(ex, scenario, rec, query, meta)
