@@ -273,10 +273,14 @@ class FuzzSession:
         auth_value = f"Bearer {self._key}" if self.profile.auth.scheme == "bearer" else self._key
         headers[self.profile.auth.header] = auth_value
         content: bytes | None = None
+        operation = self.profile.operation(operation_id)
         if "json" in kwargs:
             import json  # not orjson: generated integers may exceed 64 bits
 
-            content = json.dumps(kwargs["json"], ensure_ascii=False).encode()
+            from conformance.profiles.writing import map_request
+
+            body = map_request(operation.request, kwargs["json"]) if operation is not None else kwargs["json"]
+            content = json.dumps(body, ensure_ascii=False).encode()
         elif kwargs.get("data") is not None:
             data = kwargs["data"]
             content = data if isinstance(data, bytes) else str(data).encode()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.checks.base import CallbackDelivery, ScenarioTrace
+from conformance.harness import driving
 from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, Interaction
 from conformance.harness.client import GatewayClient
@@ -26,7 +27,7 @@ from conformance.harness.replay_index import ReplayIndex
 from conformance.harness.scenarios import BUDGET, NO_EVIDENCE, RequestSpec, Scenario, callback_path
 from conformance.models import Evidence, Exchange
 from conformance.normalize.result import NormalizedResponse
-from conformance.profiles.model import GatewayProfile
+from conformance.profiles.model import GatewayProfile, TaskProtocol
 
 Normalizer = Callable[[Exchange], NormalizedResponse]
 
@@ -304,25 +305,26 @@ async def _run_create(ex: GatewayExecution, scenario: Scenario, rec: _Recorder) 
         ex.progress.paid_task_used(ex.profile.id)
     if created.error:
         return False, created.error if created.error.startswith("replay:") else "", meta
+    create_op = ex.profile.operation(scenario.operation_id)
+    task = create_op.task if create_op is not None else None  # driving: None = Kling's POST-then-GET
     norm = ex.normalizer(created)
-    task_id = norm.task_id if _accepted(norm, created) else None
+    created_body = driving.body_json(created) if task is not None else None
+    task_id = driving.task_id_of(task, norm, created_body) if _accepted(norm, created) else None
     if not task_id:
         return False, "", meta
     meta["task_id"] = task_id
     if scenario.meta.get("field_path"):  # an invalid request that created a task: a finding
         meta["created_task_id"] = task_id
     get_op = ex.profile.operation(f"{scenario.family}.get")
-    if get_op is None or not get_op.supported:
+    if task is None and (get_op is None or not get_op.supported):
         return False, "", meta
+    target = driving.poll_target(task, get_op, created_body, task_id, ex.client.base_url)
+    if target.error:
+        return False, target.error if scenario.polled else "", meta
     # Polls and queries of the created task are calls of the get operation (their exchanges say so).
-    query = RequestSpec(
-        method="GET",
-        path=get_op.path.replace("{task_id}", _segment(task_id)),
-        purpose="query",
-        operation_id=get_op.operation_id,
-    )
+    query = RequestSpec(method="GET", path=target.path, purpose="query", operation_id=f"{scenario.family}.get")
     if scenario.polled:
-        return await _poll(ex, scenario, rec, query, meta)
+        return await _poll(ex, scenario, rec, query, meta, task=task, created_body=created_body)
     if scenario.follow_up_query and (
         ex.replay is None or ex.replay.pending(scenario.id, "GET", ex.client.url_for(query.path), ex.client.base_url)
     ):
@@ -350,7 +352,14 @@ def describe_answer(exchange: Exchange, norm: NormalizedResponse | None) -> str:
 
 
 async def _poll(
-    ex: GatewayExecution, scenario: Scenario, rec: _Recorder, query: RequestSpec, meta: dict[str, Any]
+    ex: GatewayExecution,
+    scenario: Scenario,
+    rec: _Recorder,
+    query: RequestSpec,
+    meta: dict[str, Any],
+    *,
+    task: TaskProtocol | None = None,
+    created_body: Any = None,
 ) -> tuple[bool, str, dict[str, Any]]:
     settings = ex.settings
     clock = rec.clock
@@ -358,6 +367,7 @@ async def _poll(
     poll = RequestSpec(method="GET", path=query.path, purpose="poll", operation_id=query.operation_id)
     errors = 0
     last: NormalizedResponse | None = None
+    last_body: Any = None
     for _ in range(_MAX_POLLS):
         if ex.replay is not None:
             if not ex.replay.pending(scenario.id, "GET", ex.client.url_for(poll.path), ex.client.base_url):
@@ -372,18 +382,33 @@ async def _poll(
         if exchange.error and exchange.error.startswith("replay:"):
             return False, exchange.error, meta
         norm = ex.normalizer(exchange) if exchange.response is not None else None
-        if norm is None or norm.is_error:
+        body = driving.body_json(exchange) if task is not None else None
+        if norm is None or not driving.poll_answered(task, norm, exchange, body):
             errors += 1
             if errors >= _MAX_POLL_ERRORS:
                 return False, f"{errors} consecutive polls failed; last: {describe_answer(exchange, norm)}", meta
             continue
         errors = 0
-        last = norm
-        if norm.status is not None and norm.status.is_terminal:
+        last, last_body = norm, body
+        if driving.is_terminal(task, norm, body):
             break
     else:
         return True, f"no terminal status after {_MAX_POLLS} polls", meta
     meta["terminal_status"] = last.status.value if last and last.status else ""
+    if task is not None and last is not None:
+        meta["terminal_word"] = driving.status_word(task, last, last_body) or ""
+    result = driving.result_target(task, created_body, last_body, str(meta.get("task_id", "")), ex.client.base_url)
+    if result is not None:
+        if result.error:
+            return False, result.error, meta
+        if ex.replay is None or ex.replay.pending(
+            scenario.id, "GET", ex.client.url_for(result.path), ex.client.base_url
+        ):
+            fetched = await rec.send(
+                RequestSpec(method="GET", path=result.path, purpose="result", operation_id=query.operation_id)
+            )
+            if fetched.response is not None:
+                last = ex.normalizer(fetched)
     urls = (last.video_urls + last.image_urls) if last else ()
     if urls and _should_fetch(ex, scenario):
         await rec.send(
