@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
     def plan(
         gateway: Annotated[list[str] | None, gateway_option("Gateway id (repeatable) or 'all'.")] = None,
         profile: ProfilePaths = None,
-        mode: Annotated[str, mode_option("The mode the run would use: live | record | replay.")] = "live",
+        mode: Annotated[
+            str, mode_option("The mode the run would use: replay (the default, as for run) | record | live.")
+        ] = "replay",
         emulator: Annotated[bool, emulator_option("Plan a run against the in-process emulator.")] = False,
         base_url: BaseUrl = None,
         max_paid_tasks: Annotated[int | None, max_paid_tasks_option("Cap on task-creating calls.")] = None,
@@ -37,6 +39,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show every call a run would make; [PAID] marks task-creating calls, [budget] the ones skipped for budget."""
         from conformance.harness.options import RunOptions
+        from conformance.harness.plan import is_probe
         from conformance.harness.runner import load_profiles, plan_run
 
         options = RunOptions(
@@ -52,12 +55,24 @@ def register(app: typer.Typer) -> None:
         )
         options.validate()
         profiles = load_profiles(options)
-        run_plan, _ = plan_run(options, profiles)
+        replay_sets = None
+        if options.mode == "replay":  # plan what run would replay: the same cassettes, the same doc examples
+            from conformance.harness.cassette import load_gateway_cassettes
+            from conformance.paths import cassettes_dir
+
+            replay_sets = {p.id: load_gateway_cassettes(cassettes_dir(), p.id) for p in profiles}
+        run_plan, _ = plan_run(options, profiles, replay_sets)
         cap = run_plan.max_paid_tasks
         total_calls = 0
         for item_profile in profiles:
             items = run_plan.gateways[item_profile.id]
-            target = "emulator" if emulator else item_profile.base_url or "no base URL: pass --base-url"
+            target = (
+                "emulator"
+                if emulator
+                else "replayed from the bundled cassettes"
+                if mode == "replay"
+                else item_profile.base_url or "no base URL: pass --base-url"
+            )
             typer.echo(f"{item_profile.id}  ({target})")
             for item in items:
                 s = item.scenario
@@ -66,7 +81,7 @@ def register(app: typer.Typer) -> None:
                         mark = "[budget]" if item.skipped_reason == "budget" else "[skip]"
                         typer.echo(f"  {mark:<9}{s.id}  ({item.skipped_reason})")
                     continue
-                tag = "[PAID]" if s.paid else "[free]"
+                tag = "[PAID]" if s.paid else "[probe]" if is_probe(s) else "[free]"
                 if s.shares_task_with:
                     typer.echo(f"  {'[shared]':<9}{s.id}  (reuses the task of {s.shares_task_with})")
                     continue
@@ -84,7 +99,9 @@ def register(app: typer.Typer) -> None:
         budget_skipped = sum(p.skipped_reason == "budget" for items in run_plan.gateways.values() for p in items)
         typer.echo(
             f"paid tasks: {paid} planned of {'unlimited' if cap is None else cap}; "
-            f"{budget_skipped} paid scenario(s) skipped for budget; {total_calls} request(s) before polling"
+            f"worst case {run_plan.worst_case_tasks} (if the gateway also accepts the [probe] requests meant to be "
+            f"rejected); {budget_skipped} scenario(s) skipped for budget; {total_calls} request(s) before polling"
+            + ("; replay: nothing is sent or spent (plan a live run with --mode live)" if mode == "replay" else "")
         )
         missing = [p.id for p in profiles if not p.base_url]
         if mode != "replay" and not emulator and missing:

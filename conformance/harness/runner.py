@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from conformance import __version__
 from conformance.checks.base import CHECKS, CheckContext, CheckSpec, ScenarioTrace
 from conformance.errors import MissingKeyError, UsageError, did_you_mean
+from conformance.harness.address_guard import FetchPolicy, httpx_request_hook
+from conformance.harness.budget import TaskBudget
 from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, cassette_path, load_gateway_cassettes
 from conformance.harness.client import GatewayClient
@@ -33,10 +35,10 @@ from conformance.harness.evidence_split import judge_by_evidence
 from conformance.harness.executor import ExecutionSettings, GatewayExecution, execute_gateway
 from conformance.harness.observations import derive
 from conformance.harness.options import RunOptions, is_loopback
-from conformance.harness.plan import RunPlan, make_plan
+from conformance.harness.plan import RunPlan, is_probe, make_plan
 from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative_url
 from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
-from conformance.models import Evidence, Exchange
+from conformance.models import OTHER_SHARD, Evidence, Exchange, Outcome
 from conformance.paths import cassettes_dir
 from conformance.profiles.model import GatewayProfile
 from conformance.runmodel import RunMeta, RunReport
@@ -59,6 +61,7 @@ class RunState:
     planned: dict[str, int] = field(default_factory=dict)
     done: dict[str, int] = field(default_factory=dict)
     paid_used: int = 0
+    budget: TaskBudget | None = None
     in_flight: dict[str, int] = field(default_factory=dict)
     incomplete: bool = False
     cassettes_written: int = 0
@@ -292,6 +295,7 @@ async def execute_run(
     for gw, items in plan.gateways.items():
         state.planned[gw] = sum(p.runs for p in items)
     normalizers = state.normalizers
+    budget = state.budget = _run_budget(options, plan)
     if progress is not None:
         progress.run_started(list(plan.gateways), dict(state.planned), plan.max_paid_tasks)
     # A Ctrl-C (or SIGTERM) cancels this task wherever it is: while the emulator or the receiver starts, in
@@ -315,6 +319,8 @@ async def execute_run(
                     subs.append((origin, EMULATOR_PLACEHOLDER))
                 http: httpx.AsyncClient | None = None
                 direct: ReplaySource | None = None
+                policy = FetchPolicy(gateway_url=base_url, allowed_hosts=frozenset(options.allowed_fetch_hosts))
+                normalizer = normalizers.setdefault(profile.id, _normalizer(profile))
                 if options.mode == "replay":  # looked up straight from the index: no HTTP client, no httpx
                     index = ReplayIndex(cassettes.values())
                     direct = ReplaySource(index, base_url)
@@ -323,11 +329,13 @@ async def execute_run(
                     import httpx
 
                     index = None
+                    key = keys[profile.id]
                     http = httpx.AsyncClient(
                         timeout=httpx.Timeout(options.limits.read_seconds, connect=options.limits.connect_seconds),
                         follow_redirects=True,
                         max_redirects=5,
                         limits=httpx.Limits(max_connections=options.limits.per_gateway_concurrency),
+                        event_hooks={"request": [httpx_request_hook(policy, (profile.auth.header,), _secrets(key))]},
                     )
                     clock = (options.clock or SharedVirtualClock()) if options.stable else real_clock
                     await stack.enter_async_context(http)
@@ -344,6 +352,9 @@ async def execute_run(
                     rng=random.Random(rng.random()),
                     substitutions=tuple(subs),
                     direct=direct,
+                    budget=budget,
+                    create_answer=_create_answer(normalizer),
+                    fetch_policy=policy,
                 )
                 writer = _cassette_writer(options, root, tokens[profile.id], state)
                 executions.append(
@@ -353,7 +364,7 @@ async def execute_run(
                             profile=profile,
                             client=client,
                             clock=clock,
-                            normalizer=normalizers.setdefault(profile.id, _normalizer(profile)),
+                            normalizer=normalizer,
                             evidence_for=evidence_factory(
                                 options,
                                 profile,
@@ -388,9 +399,17 @@ async def execute_run(
         state.incomplete = True
         state.interrupted = True
         _INTERRUPTED_FILTER.active = True
-        if progress is not None:
-            progress.run_finished()
-    report = _build_report(options, profiles, plan, state, specs, started)
+    state.paid_used = budget.spent
+    report: RunReport | None = None
+    try:
+        report = _build_report(options, profiles, plan, state, specs, started)
+    finally:
+        if progress is not None:  # after judging, so that the closing line can count the findings
+            progress.run_finished(
+                findings=None
+                if report is None
+                else sum(r.outcome in (Outcome.FAIL, Outcome.ERROR) for r in report.results)
+            )
     state.report = report
     return report
 
@@ -420,13 +439,39 @@ async def _in_order(jobs: list[Any]) -> list[dict[str, ScenarioTrace]]:
     return [await job for job in jobs]
 
 
+def _run_budget(options: RunOptions, plan: RunPlan) -> TaskBudget:
+    """The run's money guard. A shard may spend only what the plan gave it (the shards of one run together
+    never exceed ``--max-paid-tasks``); free create-type probes are announced so paid creates wait for them."""
+    cap = plan.max_paid_tasks
+    if cap is not None and plan.shard is not None:
+        cap = min(cap, plan.paid_planned)
+    budget = TaskBudget(cap) if options.budget_store is None else TaskBudget(cap, options.budget_store)
+    if not options.stable:  # stable recordings run in catalog order, one scenario at a time: no barrier
+        budget.expect_probes(sum(is_probe(p.scenario) for items in plan.gateways.values() for p in items if p.runs))
+    return budget
+
+
+def _secrets(key: str | None) -> tuple[str, ...]:
+    return (key,) if key else ()
+
+
+def _create_answer(normalizer: Callable[[Exchange], Any]) -> Callable[[Exchange], tuple[str | None, bool]]:
+    """(task id, is error) of an answer to a create-type request, for the budget's settlement."""
+
+    def read(exchange: Exchange) -> tuple[str | None, bool]:
+        norm = normalizer(exchange)
+        return (norm.task_id or None), bool(norm.is_error)
+
+    return read
+
+
 def _tracker(state: RunState, gateway: str) -> Callable[[ScenarioTrace], None]:
     def done(trace: ScenarioTrace) -> None:
         state.traces.setdefault(gateway, {})[trace.scenario] = trace
         if not trace.skipped_reason:
             state.done[gateway] = state.done.get(gateway, 0) + 1
-        if trace.paid and trace.exchanges and not trace.meta.get("shared_with"):
-            state.paid_used += 1  # a task-creating call was made (or, in replay, was recorded)
+        if state.budget is not None:
+            state.paid_used = state.budget.spent  # every task created or possibly created, by any request
 
     return done
 
@@ -491,7 +536,9 @@ def _build_report(
         normalizer = state.normalizers.get(profile.id) or _normalizer(profile)
         ctx = CheckContext(profile=profile, traces=traces, normalizer=normalizer, mode=options.mode)
         fallback = fallback_evidence(traces, options)
-        report.results.extend(judge_by_evidence(profile, traces, normalizer, options.mode, specs, fallback))
+        judged = judge_by_evidence(profile, traces, normalizer, options.mode, specs, fallback)
+        # a shard's report holds its own results only: the other shards' stand-ins stay out of it
+        report.results.extend(r for r in judged if r.reason != OTHER_SHARD)
         report.observations.extend(derive(ctx))
     # Exchanges the results point at (the report's details view); the rest stay in the cassettes.
     wanted = {r.exchange_ref for r in report.results if r.exchange_ref}
