@@ -211,6 +211,9 @@ async def _emulator(options: RunOptions, profiles: list[GatewayProfile], key: st
     uvicorn_log.addFilter(_INTERRUPTED_FILTER)
     try:
         yield handle
+    except BaseException:  # interrupted: the requests we abandon make the emulator log tracebacks; hush them
+        _INTERRUPTED_FILTER.active = True
+        raise
     finally:
         if not _INTERRUPTED_FILTER.active:  # after Ctrl-C the emulator's threads may still log while we exit
             uvicorn_log.removeFilter(_INTERRUPTED_FILTER)
