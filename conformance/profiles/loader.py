@@ -19,7 +19,7 @@ from conformance.profiles.build import build_profile
 from conformance.profiles.derive import profile_layer_from_spec
 from conformance.profiles.merge import merge_layers
 from conformance.profiles.model import GatewayProfile
-from conformance.profiles.validate import parse_toml, validate_profile_data
+from conformance.profiles.validate import check_shape_ids, parse_toml, validate_profile_data
 
 #: Built-in gateway ids in their display order (others found in builtin/ follow alphabetically).
 BUILTIN_ORDER: tuple[str, ...] = (
@@ -98,6 +98,7 @@ def _layer_data(own: dict[str, Any], path: Path, chain: tuple[Path, ...], *, tex
     if "derived_from" in own:
         derived = profile_layer_from_spec(str(own["derived_from"]), profile_file=path, where=where)
     merged = merge_layers(base, derived, own)
+    check_shape_ids(own, merged, source=Path(where), text=text)
     return _drop_departures(merged, own.get("drop_departures", []), where=where)
 
 
