@@ -16,12 +16,13 @@ from emulator_support import builtin_profiles, poll
 
 from conformance import spec
 from conformance.emulator import RunningEmulator
+from conformance.emulator.coverage import emulable_builtin_ids
 from conformance.models import TaskStatus
 from conformance.normalize import normalize
-from conformance.profiles import builtin_profile_ids, load_profile
+from conformance.profiles import load_profile
 from conformance.profiles.model import ID_FORMATS, GatewayProfile, OperationProfile
 
-GATEWAYS = builtin_profile_ids()
+GATEWAYS = emulable_builtin_ids()  # the gateways the emulator serves as themselves
 
 
 def _profile(gateway: str, profiles: list[GatewayProfile]) -> GatewayProfile:

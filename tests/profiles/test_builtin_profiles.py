@@ -23,11 +23,13 @@ from conformance.profiles.loader import BUILTIN_ORDER
 from conformance.profiles.validate import schema_enum
 
 AGREED_IDS = ["kling-official", "yibuapi", "apicore", "bynewapi", "n1n", "winfull", "newapi", "onehub"]
+#: Built-ins from public documentation (issue 13): no seed, no emulation; listed after the agreed eight.
+DOCUMENTED_IDS = ["aiai", "aimlapi", "fal", "kie", "n1n-fal", "piapi", "replicate", "segmind", "wavespeed"]
 NEWAPI_WORDS = ("NOT_START", "SUBMITTED", "QUEUED", "IN_PROGRESS", "SUCCESS", "FAILURE", "UNKNOWN")
 
 
 def test_builtin_ids_are_the_agreed_ones() -> None:
-    assert builtin_profile_ids() == AGREED_IDS
+    assert builtin_profile_ids() == AGREED_IDS + DOCUMENTED_IDS
     assert list(BUILTIN_ORDER) == AGREED_IDS
 
 
