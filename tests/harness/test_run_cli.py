@@ -47,7 +47,7 @@ def test_default_run_replays_every_builtin_and_writes_a_report(tmp_path: Path) -
     kinds = Counter(r["evidence"]["kind"] for r in report["results"] if r["outcome"] != "skipped")
     assert kinds["emulator"] > 0 and kinds["doc-derived"] > 0
     doc = [r for r in report["results"] if r["evidence"]["kind"] == "doc-derived" and r["outcome"] != "skipped"]
-    assert all(".txt lines" in r["evidence"]["source"] for r in doc)
+    assert all(".txt lines" in r["evidence"]["source"] or r["evidence"]["source"].startswith("https://") for r in doc)
     assert not any(r["outcome"] == "error" for r in report["results"]), "a bundled replay must not error"
 
 
