@@ -1,7 +1,7 @@
 """``summary.md``: GitHub-flavoured Markdown for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment.
 
 The gateway × check matrix uses symbols that read without colour, each cell also carries its
-evidence letter (D doc-derived, E emulator, L live, F fuzz, U user-supplied); then come the failures
+evidence letter (D doc-derived, E emulator, L live, F fuzz, U user-supplied, G engine); then come the failures
 grouped by gateway. Gateway text is hostile: every cell is escaped so it cannot break the table or
 inject HTML.
 """
