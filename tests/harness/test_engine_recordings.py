@@ -99,3 +99,23 @@ def test_engine_recordings_and_emulator_give_the_same_verdicts(engine: str) -> N
         ):
             differ.append((key, theirs.get(key), ours.get(key)))
     assert not differ, f"{engine}: verdicts differ (check, operation, subject), engine vs emulator: {differ[:8]}"
+
+
+def test_engine_evidence_is_shown_distinctly_in_every_report(tmp_path: Path) -> None:
+    from conformance.harness.runner import RunState, run_and_write
+
+    engine = "new-api"
+    entry = ENGINES[engine]
+    state = RunState()
+    options = RunOptions(gateways=[entry["gateway"]], cassettes_dir=ROOT / engine, reports_dir=tmp_path)
+    asyncio.run(run_and_write(options, state=state))
+    assert state.report_dir is not None
+    folder = Path(state.report_dir)
+    report = (folder / "report.json").read_text(encoding="utf-8")
+    assert '"kind": "engine"' in report or '"kind":"engine"' in report
+    label = f"engine {entry['repo']}@{entry['commit'][:12]}, run locally on"
+    for name in ("junit.xml", "summary.md", "index.html"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert label in text, name
+        assert "live (" not in text, name
+    assert "**G** engine" in (folder / "summary.md").read_text(encoding="utf-8")
