@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from conformance.models import CheckResult, Outcome
+from conformance.models import CheckResult, EvidenceKind, Outcome
 from conformance.reports._jsonable import jsonable
 from conformance.reports.base import reporter
 from conformance.reports.view import (
@@ -110,6 +110,9 @@ def _header(report: RunReport) -> list[str]:
     total_text = ", ".join(f"{SYMBOLS[o][0]} {n} {o.value}" for o, n in totals.items())
     gateways = len({r.gateway for r in report.results})
     lines += [f"**{len(report.results)} results** on {gateways} gateways: {total_text}.", ""]
+    engines = sorted({r.evidence.label() for r in report.results if r.evidence.kind is EvidenceKind.ENGINE})
+    if engines:  # a locally run engine is not a live gateway: say which one, once
+        lines += [f"Evidence **G**: {md_escape(label)}." for label in engines] + [""]
     return lines
 
 
