@@ -109,6 +109,10 @@ def register(app: typer.Typer) -> None:
         keys = _keys_from_env(key_env)
         selected = ["all"] if all_gateways else list(gateway or [])
         profiles = resolve_profiles(selected, list(profile or []))
+        if all_gateways:  # --all: every built-in the emulator can serve as itself
+            from conformance.emulator.coverage import emulable_default
+
+            profiles = emulable_default(profiles, {g for g in selected if g != "all"})
         config = EmulatorConfig(
             keys=keys,
             time_scale=time_scale,
