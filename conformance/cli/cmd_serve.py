@@ -12,6 +12,7 @@ from conformance.errors import UsageError
 
 if TYPE_CHECKING:
     from conformance.emulator import FaultPlan
+    from conformance.profiles.model import GatewayProfile
 
 #: ``conformance.emulator.config.DEFAULT_KEYS_ENV``, repeated here so that registering the command does
 #: not import the emulator (Starlette, uvicorn): every other command starts faster.
@@ -47,6 +48,32 @@ def _check_ranges(time_scale: float, fail_share: float, port: int, max_tasks: in
         raise UsageError(f"max tasks {max_tasks} must be >= 1", where="--max-tasks", fix="use e.g. 10000")
 
 
+_CREDENTIAL_KINDS = ("api-key", "kling-jwt")
+
+
+def _auth_overrides(values: list[str], gateways: list[str]) -> dict[str, tuple[str, ...]]:
+    """``--auth GATEWAY=KIND[,KIND]`` values as {gateway: kinds}; a bad value is a :class:`UsageError`."""
+    out: dict[str, tuple[str, ...]] = {}
+    for value in values:
+        gateway, sep, kinds_text = value.partition("=")
+        kinds = tuple(k.strip() for k in kinds_text.split(",") if k.strip())
+        bad = [k for k in kinds if k not in _CREDENTIAL_KINDS]
+        if not sep or not gateway.strip() or not kinds or bad:
+            raise UsageError(
+                f"--auth {value!r} is not GATEWAY=KIND[,KIND]" + (f" (unknown kind {bad[0]!r})" if bad else ""),
+                where="--auth",
+                fix="write e.g. --auth newapi=api-key or --auth yibuapi=api-key,kling-jwt (kinds: api-key, kling-jwt)",
+            )
+        if gateway.strip() not in gateways:
+            raise UsageError(
+                f"--auth names gateway {gateway.strip()!r}, which is not served",
+                where="--auth",
+                fix=f"use one of: {', '.join(gateways)}",
+            )
+        out[gateway.strip()] = kinds
+    return out
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command to ``app``."""
 
@@ -75,6 +102,14 @@ def register(app: typer.Typer) -> None:
                 "--key-env", help="Variable holding accepted keys, comma-separated; AK|SK pairs accept signed JWTs."
             ),
         ] = DEFAULT_KEYS_ENV,
+        auth: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--auth",
+                help="GATEWAY=KIND[,KIND]: credential kinds a gateway accepts (api-key, kling-jwt), "
+                "overriding its profile's [auth] accepts (repeatable).",
+            ),
+        ] = None,
         rate_limit: Annotated[
             float | None, typer.Option("--rate-limit", help="Requests/s per gateway before 429.")
         ] = None,
@@ -106,8 +141,10 @@ def register(app: typer.Typer) -> None:
         keys = _keys_from_env(key_env)
         selected = ["all"] if all_gateways else list(gateway or [])
         profiles = resolve_profiles(selected, list(profile or []))
+        accepts = _auth_overrides(list(auth or []), [p.id for p in profiles])
         config = EmulatorConfig(
             keys=keys,
+            auth_accepts=accepts,
             time_scale=time_scale,
             seed=seed,
             faults=plan,
@@ -128,7 +165,7 @@ def register(app: typer.Typer) -> None:
         install_log_redaction(keys)
         server = uvicorn_server(profiles, config, access_log=access_log, log_level="info" if access_log else "warning")
         try:
-            _announce(host, sock.getsockname()[1], [p.id for p in profiles], keys, key_env, plan)
+            _announce(host, sock.getsockname()[1], profiles, accepts, keys, key_env, plan)
             server.run(sockets=[sock])  # uvicorn turns SIGINT/SIGTERM into a graceful shutdown
         except KeyboardInterrupt:  # Ctrl-C before uvicorn took over the signal: still a clean stop
             pass
@@ -145,13 +182,23 @@ def _print_fault_kinds() -> None:
         typer.echo(f"  {name:<22} {kind.summary}{argument}")
 
 
-def _announce(host: str, port: int, gateways: list[str], keys: tuple[str, ...], key_env: str, plan: FaultPlan) -> None:
+def _announce(
+    host: str,
+    port: int,
+    profiles: list[GatewayProfile],
+    accepts: dict[str, tuple[str, ...]],
+    keys: tuple[str, ...],
+    key_env: str,
+    plan: FaultPlan,
+) -> None:
     shown = f"[{host}]" if ":" in host else host
     if not keys:
-        typer.echo(f"${key_env} is not set: accepting any Bearer token (a wrong key is not detected)", err=True)
+        typer.echo(f"${key_env} is not set: accepting any credential of an accepted kind (wrong keys pass)", err=True)
     typer.echo(f"kling-conformance emulator on http://{shown}:{port} (Ctrl-C to stop)")
-    for gateway_id in gateways:
-        typer.echo(f"  {gateway_id:<16} http://{shown}:{port}/{gateway_id}")
+    for profile in profiles:
+        kinds = ", ".join(accepts.get(profile.id, profile.auth.accepted))
+        where = profile.auth.describe().replace(f"<{profile.auth.credential}>", "<credential>")
+        typer.echo(f"  {profile.id:<16} http://{shown}:{port}/{profile.id}    auth: {where}, accepts {kinds}")
     typer.echo(f"  health           http://{shown}:{port}/healthz")
     if keys:
         typer.echo(f"accepting {len(keys)} key(s) from ${key_env}")

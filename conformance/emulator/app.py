@@ -101,7 +101,7 @@ class EmulatorState:
             operation = match.operation if match is not None else None
             return _json(gateway.unsupported(method, path, ctx, operation))
         headers = request.headers
-        refused = gateway.authenticate(headers, ctx) or gateway.rate_limit(ctx)
+        refused = gateway.authenticate(headers, ctx, request.query_params) or gateway.rate_limit(ctx)
         if refused is not None:
             return _json(refused)
         operation = match.operation

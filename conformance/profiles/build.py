@@ -166,6 +166,13 @@ def _departures(raw: list[dict[str, Any]], check: _Checker) -> tuple[Departure, 
     return tuple(out)
 
 
+def _auth(raw: dict[str, Any]) -> AuthSpec:
+    values = dict(raw)
+    if "accepts" in values:
+        values["accepts"] = tuple(str(kind) for kind in values["accepts"])
+    return AuthSpec(**values)
+
+
 def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
     """A :class:`GatewayProfile` from merged profile data (all three layers applied)."""
     check = _Checker(source_file)
@@ -190,7 +197,7 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         evidence_source=str(evidence.get("source") or evidence["kind"]),
         base_url=str(data["base_url"]).rstrip("/"),
         path_prefix=prefix,
-        auth=AuthSpec(**data.get("auth", {})),
+        auth=_auth(data.get("auth", {})),
         operations={op: _operation(op, raw, prefix, check, errors) for op, raw in data.get("operations", {}).items()},
         errors=errors,
         lifecycle=_lifecycle(data.get("lifecycle", {}), source_file),

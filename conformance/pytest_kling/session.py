@@ -75,8 +75,8 @@ class KlingSession:
             self._emulator = start_emulator(list(self.profiles().values()), config)
         return self._emulator
 
-    def target(self, profile: Any) -> tuple[str, str | None]:
-        """(base URL, API key) the client of ``profile`` uses in this session's mode."""
+    def target(self, profile: Any) -> tuple[str, Any]:
+        """(base URL, credentials: a key or :class:`~conformance.profiles.auth.Credentials`) for ``profile``."""
         from conformance.errors import MissingKeyError, UsageError
 
         s = self.settings
@@ -91,16 +91,16 @@ class KlingSession:
                 where="--kling-base-url",
                 fix="pass --kling-base-url https://your-gateway.example or use --kling-emulator",
             )
-        import os
+        from conformance.profiles.auth import credentials_from_env, missing_credentials_hint
 
-        key = os.environ.get(profile.auth.env, "")
-        if not key:
+        found = credentials_from_env(profile.auth)
+        if not found:
             raise MissingKeyError(
-                f"--kling-mode {s.mode} needs the API key of {profile.id}, but {profile.auth.env} is not set",
+                f"--kling-mode {s.mode} needs the credentials of {profile.id}, but {profile.auth.env} is not set",
                 where=profile.auth.env,
-                fix=f"export {profile.auth.env}=<your key>, or use --kling-emulator, or --kling-mode replay",
+                fix=f"{missing_credentials_hint(profile.auth)}, or use --kling-emulator, or --kling-mode replay",
             )
-        return base, key
+        return base, found
 
     def poll_policy(self, base_url: str) -> Any:
         """How ``kling_task`` waits: no sleeping in replay, fast on the emulator, gently on real hosts."""
