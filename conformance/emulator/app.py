@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.emulator.account import account_costs
 from conformance.emulator.callbacks import CallbackDispatcher
 from conformance.emulator.config import EmulatorConfig
 from conformance.emulator.fault_middleware import FaultMiddleware
@@ -96,6 +97,10 @@ class EmulatorState:
         path = "/" + request.path_params["rest"]
         method = request.method
         ctx: RenderContext = gateway.context(_origin(request))
+        endpoint = gateway.endpoint_at(method, path)
+        if endpoint is not None:  # beyond the task families (account.costs): same auth and limits
+            refused = gateway.authenticate(request.headers, ctx, request.query_params) or gateway.rate_limit(ctx)
+            return _json(refused or account_costs(gateway.profile, request.query_params, ctx))
         match = gateway.routes.match(method, path)
         if match is None or match.operation is None or not match.operation.supported:
             operation = match.operation if match is not None else None

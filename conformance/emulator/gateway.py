@@ -18,7 +18,7 @@ from conformance.emulator.routing import RouteTable
 from conformance.emulator.state import Task, TaskStore
 from conformance.emulator.validation import RequestProblem, check_create, emulator_extra, parse_body
 from conformance.profiles.auth import read_token
-from conformance.profiles.model import GatewayProfile, OperationProfile
+from conformance.profiles.model import EndpointProfile, GatewayProfile, OperationProfile
 
 OUTCOME_HEADER = "x-emulator-outcome"
 _IMAGE_FIELDS = ("image", "image_tail", "human_image", "image_url")
@@ -46,6 +46,7 @@ class Gateway:
         self._rng = rng
         self._callbacks = callbacks
         self._limiter = limiter
+        self._endpoints = {(e.method, e.path.rstrip("/")): e for e in profile.endpoints.values() if e.supported}
         self.accepts = tuple(config.auth_accepts.get(profile.id, profile.auth.accepted))
         self._keys = KeyChecker(config.keys, self.accepts)
         self._schedule = base_schedule(profile, config)
@@ -66,6 +67,12 @@ class Gateway:
         """Current wall time: the configured clock, else ``time.time()``."""
         clock = self._config.clock
         return clock() if clock is not None else time.time()
+
+    def endpoint_at(self, method: str, path: str) -> EndpointProfile | None:
+        """The supported non-task endpoint (``account.costs``) at ``method path``, if any."""
+        if not self._endpoints:
+            return None
+        return self._endpoints.get(("GET" if method == "HEAD" else method, path.rstrip("/") or "/"))
 
     # -- gatekeeping -------------------------------------------------------------------------------
     def authenticate(

@@ -12,10 +12,12 @@ from typing import Any
 from conformance.errors import ProfileError, did_you_mean
 from conformance.models import EvidenceKind
 from conformance.profiles.model import (
+    ENDPOINTS,
     FAMILIES,
     ID_FORMATS,
     AuthSpec,
     Departure,
+    EndpointProfile,
     ErrorProfile,
     GatewayProfile,
     LifecycleProfile,
@@ -166,6 +168,27 @@ def _departures(raw: list[dict[str, Any]], check: _Checker) -> tuple[Departure, 
     return tuple(out)
 
 
+def _endpoints(raw: dict[str, Any], prefix: str, where: str) -> dict[str, EndpointProfile]:
+    out: dict[str, EndpointProfile] = {}
+    for endpoint_id, fields in raw.items():
+        if endpoint_id not in ENDPOINTS:
+            raise ProfileError(
+                f"unknown endpoint {endpoint_id!r}.{did_you_mean(endpoint_id, list(ENDPOINTS))}",
+                where=where,
+                field=f"endpoints.{endpoint_id}",
+                fix=f"use one of: {', '.join(ENDPOINTS)}",
+            )
+        method, path = ENDPOINTS[endpoint_id]
+        out[endpoint_id] = EndpointProfile(
+            endpoint_id=endpoint_id,
+            method=str(fields.get("method", method)),
+            path=str(fields.get("path", prefix + path)),
+            supported=bool(fields.get("supported", True)),
+            evidence=str(fields.get("evidence", "")),
+        )
+    return out
+
+
 def _auth(raw: dict[str, Any]) -> AuthSpec:
     values = dict(raw)
     if "accepts" in values:
@@ -199,6 +222,7 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         path_prefix=prefix,
         auth=_auth(data.get("auth", {})),
         operations={op: _operation(op, raw, prefix, check, errors) for op, raw in data.get("operations", {}).items()},
+        endpoints=_endpoints(data.get("endpoints", {}), prefix, source_file),
         errors=errors,
         lifecycle=_lifecycle(data.get("lifecycle", {}), source_file),
         departures=_departures(data.get("departures", []), check),

@@ -27,6 +27,12 @@ FAMILIES: dict[str, str] = {
     "lip-sync": "/v1/videos/lip-sync",
 }
 
+#: Endpoints beyond the task families (no create/get/list), with their method and canonical path.
+#: ``account.costs``: the resource packs of the account (reference/kling-contract.md §2, Account row).
+ENDPOINTS: dict[str, tuple[str, str]] = {
+    "account.costs": ("GET", "/account/costs"),
+}
+
 #: Optional request parameters the catalog probes one by one (``<family>.create.param.<name>``), agreed order.
 OPTIONAL_PARAM_NAMES: tuple[str, ...] = (
     "cfg_scale",
@@ -143,6 +149,21 @@ class OperationProfile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointProfile:
+    """An endpoint beyond the task families (:data:`ENDPOINTS`, e.g. ``account.costs``) on one gateway.
+
+    ``path`` is below the base URL (the official ``/account/costs``; a gateway's under its prefix).
+    Unsupported (the default for a gateway that does not list it) means the gateway does not serve it.
+    """
+
+    endpoint_id: str
+    method: str
+    path: str
+    supported: bool = False
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ErrorProfile:
     """The error shapes and HTTP statuses a gateway uses.
 
@@ -218,6 +239,7 @@ class GatewayProfile:
     path_prefix: str = "/kling"
     auth: AuthSpec = field(default_factory=AuthSpec)
     operations: dict[str, OperationProfile] = field(default_factory=dict)
+    endpoints: dict[str, EndpointProfile] = field(default_factory=dict)
     errors: ErrorProfile = field(default_factory=ErrorProfile)
     lifecycle: LifecycleProfile = field(default_factory=LifecycleProfile)
     departures: tuple[Departure, ...] = ()
@@ -235,6 +257,14 @@ class GatewayProfile:
     def operation(self, operation_id: str) -> OperationProfile | None:
         """The profile of ``operation_id``, or ``None`` when the gateway does not document or support it."""
         return self.operations.get(operation_id)
+
+    def endpoint(self, endpoint_id: str) -> EndpointProfile:
+        """The gateway's :data:`ENDPOINTS` entry ``endpoint_id`` (unsupported when the profile does not list it)."""
+        found = self.endpoints.get(endpoint_id)
+        if found is not None:
+            return found
+        method, path = ENDPOINTS[endpoint_id]
+        return EndpointProfile(endpoint_id=endpoint_id, method=method, path=self.path_prefix + path)
 
     def supported_operations(self) -> list[str]:
         """Operation ids the gateway supports, in canonical order."""
