@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -120,6 +121,16 @@ def register(app: typer.Typer) -> None:
         allow_remote_callbacks: Annotated[
             bool, typer.Option("--allow-remote-callbacks", help="Deliver callbacks to non-loopback hosts.")
         ] = False,
+        root: Annotated[
+            bool,
+            typer.Option("--root", help="Serve the one --gateway at / (for clients that take only a host)."),
+        ] = False,
+        tls: Annotated[
+            bool, typer.Option("--tls", help="Serve https with a locally generated CA (its path is printed).")
+        ] = False,
+        tls_dir: Annotated[
+            Path | None, typer.Option("--tls-dir", help="Where --tls writes ca.pem and the server key (new temp dir).")
+        ] = None,
         access_log: Annotated[
             bool, typer.Option("--access-log", help="Log every request (keys are never logged).")
         ] = False,
@@ -142,9 +153,16 @@ def register(app: typer.Typer) -> None:
         selected = ["all"] if all_gateways else list(gateway or [])
         profiles = resolve_profiles(selected, list(profile or []))
         accepts = _auth_overrides(list(auth or []), [p.id for p in profiles])
+        if root and len(profiles) != 1:
+            raise UsageError(
+                f"--root serves one gateway at /, but {len(profiles)} are selected",
+                where="--root",
+                fix="pass exactly one --gateway (run one serve per gateway, each on its own --port)",
+            )
         config = EmulatorConfig(
             keys=keys,
             auth_accepts=accepts,
+            root=profiles[0].id if root else "",
             time_scale=time_scale,
             seed=seed,
             faults=plan,
@@ -163,9 +181,21 @@ def register(app: typer.Typer) -> None:
                 fix="choose another port, or --port 0 for a free one",
             ) from None
         install_log_redaction(keys)
-        server = uvicorn_server(profiles, config, access_log=access_log, log_level="info" if access_log else "warning")
+        local = None
+        if tls or tls_dir is not None:
+            from conformance.emulator.tls import DEFAULT_NAMES, local_tls
+
+            names = DEFAULT_NAMES if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") else (host,)
+            local = local_tls(tls_dir, (*names, *DEFAULT_NAMES))
+        server = uvicorn_server(
+            profiles, config, access_log=access_log, log_level="info" if access_log else "warning", tls=local
+        )
         try:
-            _announce(host, sock.getsockname()[1], profiles, accepts, keys, key_env, plan)
+            scheme = "https" if local else "http"
+            _announce(host, sock.getsockname()[1], profiles, accepts, keys, key_env, plan, scheme, config.root)
+            if local is not None:
+                typer.echo(f"TLS: trust the local CA {local.ca_path} (e.g. SSL_CERT_FILE / NODE_EXTRA_CA_CERTS)")
+                sys.stdout.flush()
             server.run(sockets=[sock])  # uvicorn turns SIGINT/SIGTERM into a graceful shutdown
         except KeyboardInterrupt:  # Ctrl-C before uvicorn took over the signal: still a clean stop
             pass
@@ -190,16 +220,20 @@ def _announce(
     keys: tuple[str, ...],
     key_env: str,
     plan: FaultPlan,
+    scheme: str = "http",
+    root: str = "",
 ) -> None:
     shown = f"[{host}]" if ":" in host else host
     if not keys:
         typer.echo(f"${key_env} is not set: accepting any credential of an accepted kind (wrong keys pass)", err=True)
-    typer.echo(f"kling-conformance emulator on http://{shown}:{port} (Ctrl-C to stop)")
+    origin = f"{scheme}://{shown}:{port}"
+    typer.echo(f"kling-conformance emulator on {origin} (Ctrl-C to stop)")
     for profile in profiles:
         kinds = ", ".join(accepts.get(profile.id, profile.auth.accepted))
         where = profile.auth.describe().replace(f"<{profile.auth.credential}>", "<credential>")
-        typer.echo(f"  {profile.id:<16} http://{shown}:{port}/{profile.id}    auth: {where}, accepts {kinds}")
-    typer.echo(f"  health           http://{shown}:{port}/healthz")
+        base = origin if profile.id == root else f"{origin}/{profile.id}"
+        typer.echo(f"  {profile.id:<16} {base}    auth: {where}, accepts {kinds}")
+    typer.echo(f"  health           {origin}/healthz")
     if keys:
         typer.echo(f"accepting {len(keys)} key(s) from ${key_env}")
     if plan:

@@ -1,4 +1,4 @@
-"""The Starlette application: every profile mounted under ``/{gateway-id}``, plus health and media."""
+"""The Starlette application: every profile mounted under ``/{gateway-id}`` (or one at the root), health, media."""
 
 from __future__ import annotations
 
@@ -90,9 +90,16 @@ class EmulatorState:
 
     async def gateway(self, request: Request) -> Response:
         """Every request below ``/{gateway-id}/``."""
-        gateway = self.gateways.get(request.path_params["gateway"])
+        return await self._serve(request.path_params["gateway"], request)
+
+    async def root_gateway(self, request: Request) -> Response:
+        """Every request when one gateway is served at the root of its port (``serve --root``)."""
+        return await self._serve(self.config.root, request)
+
+    async def _serve(self, gateway_id: str, request: Request) -> Response:
+        gateway = self.gateways.get(gateway_id)
         if gateway is None:
-            body = {"error": f"no gateway {request.path_params['gateway']!r}", "gateways": sorted(self.gateways)}
+            body = {"error": f"no gateway {gateway_id!r}", "gateways": sorted(self.gateways)}
             return Response(orjson.dumps(body), 404, media_type="application/json")
         path = "/" + request.path_params["rest"]
         method = request.method
@@ -121,7 +128,8 @@ class EmulatorState:
 
 
 def create_app(profiles: Sequence[GatewayProfile], config: EmulatorConfig | None = None) -> Starlette:
-    """The emulator app: each profile under ``/{gateway-id}``, ``GET /healthz``, media under ``/_media/``."""
+    """The emulator app: each profile under ``/{gateway-id}`` (or ``config.root`` at ``/``), ``GET /healthz``,
+    media under ``/_media/``."""
     config = config or EmulatorConfig()
     state = EmulatorState(profiles, config)
 
@@ -133,10 +141,14 @@ def create_app(profiles: Sequence[GatewayProfile], config: EmulatorConfig | None
         finally:
             await state.callbacks.stop()
 
+    if config.root and config.root not in state.gateways:
+        raise ValueError(f"root gateway {config.root!r} is not among the served profiles")
     routes = [
         Route("/healthz", state.healthz, methods=["GET"]),
         Route("/_media/{gateway}/{task_id}/{name}", state.media, methods=["GET", "HEAD"]),
-        Route("/{gateway}/{rest:path}", state.gateway, methods=_METHODS),
+        Route("/{rest:path}", state.root_gateway, methods=_METHODS)
+        if config.root
+        else Route("/{gateway}/{rest:path}", state.gateway, methods=_METHODS),
     ]
     middleware = [
         Middleware(

@@ -36,6 +36,7 @@ class EmulatorConfig:
     ``max_tasks``: tasks kept in memory; the oldest are evicted beyond it.
     ``auth_accepts``: per-gateway credential kinds accepted (``api-key``, ``kling-jwt``), overriding the
     profile's ``[auth] accepts`` (``serve --auth GATEWAY=KINDS``).
+    ``root``: a gateway id served at ``/`` instead of ``/{gateway-id}`` (for clients that take only a host).
     ``clock``: the wall clock (Unix seconds) every timestamp and schedule reads; ``None`` is
     ``time.time``. A recorder passes a virtual clock to get byte-stable bodies.
     """
@@ -57,6 +58,7 @@ class EmulatorConfig:
     max_tasks: int = 10_000
     clock: Callable[[], float] | None = None
     auth_accepts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    root: str = ""
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
