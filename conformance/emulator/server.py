@@ -59,8 +59,12 @@ _REDACTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "conformance.
 
 
 def install_log_redaction(keys: Iterable[str]) -> RedactKeysFilter:
-    """Redact ``keys`` in uvicorn's and the emulator's loggers (one shared filter; safe to call often)."""
-    _REDACTOR.add_keys(keys)
+    """Redact ``keys`` in uvicorn's and the emulator's loggers (one shared filter; safe to call often).
+
+    An ``AK|SK`` pair is redacted whole and in its parts.
+    """
+    keys = tuple(keys)
+    _REDACTOR.add_keys((*keys, *(part for key in keys if "|" in key for part in key.split("|"))))
     for name in _REDACTED_LOGGERS:
         logger = logging.getLogger(name)
         if _REDACTOR not in logger.filters:
