@@ -9,7 +9,8 @@ Two kinds, never blurred (each cassette's ``kling_conformance.evidence.kind`` sa
 * **emulator**: the full scenario catalog recorded live against the in-process reference emulator, one
   emulator per gateway, fixed seed, a virtual clock shared by harness and emulator, scenarios one at a
   time, the emulator origin and callback receiver mapped to fixed placeholder hosts;
-* **doc-derived**: one cassette per documented operation (``<operation>.doc-example``) holding the
+* **doc-derived**: one cassette per documented operation (gateways the emulator cannot serve as
+  themselves, see ``conformance.emulator.coverage``, get only these) (``<operation>.doc-example``) holding the
   gateway document's request example and the response it documents, with the document file and line
   range (from ``specs/gateways/<id>.yaml``). These replace the emulator's doc-example recordings.
 
@@ -106,13 +107,22 @@ async def record_gateway(gateway: str, out: Path) -> int:
     return state.cassettes_written
 
 
+def emulable(gateway: str) -> bool:
+    """Whether the emulator can serve ``gateway`` as itself (doc-only gateways get doc-derived cassettes only)."""
+    from conformance.emulator.coverage import emulation_gaps
+    from conformance.profiles import load_profile
+
+    return not emulation_gaps(load_profile(gateway))
+
+
 def regenerate(gateways: Sequence[str], out: Path) -> dict[str, tuple[int, int]]:
     """Rewrite ``out/<gateway>/`` for each gateway; returns (emulator, doc-derived) counts per gateway."""
     counts: dict[str, tuple[int, int]] = {}
     for gateway in gateways:
         with tempfile.TemporaryDirectory(dir=out if out.exists() else None) as tmp:
             staging = Path(tmp)
-            recorded = asyncio.run(record_gateway(gateway, staging))
+            recorded = asyncio.run(record_gateway(gateway, staging)) if emulable(gateway) else 0
+            (staging / gateway).mkdir(parents=True, exist_ok=True)
             docs = doc_cassettes(gateway)
             for cassette in docs:
                 cassette.write(staging / gateway / f"{cassette.scenario}.yaml")

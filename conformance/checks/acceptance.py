@@ -31,6 +31,7 @@ from conformance.checks._support import (
 )
 from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
 from conformance.models import Exchange, Severity
+from conformance.profiles.expressions import search
 from conformance.profiles.model import OPTIONAL_PARAM_NAMES
 
 #: Optional parameters whose scenarios ``optional_param_accepted`` judges (image encodings have their own checks).
@@ -185,6 +186,9 @@ def _honoured_verdict(ctx: CheckContext, name: str, trace: ScenarioTrace, main: 
             trace=trace,
             json_path=f"$.{name}",
         )
+    echo = _echo_expression(ctx, trace, name)
+    if echo is not None:
+        return _judge_echo(ctx, trace, name, echo)
     if name == "external_task_id":
         return _judge_external_id(ctx, trace)
     if name != "callback_url":
@@ -207,6 +211,50 @@ def _honoured_verdict(ctx: CheckContext, name: str, trace: ScenarioTrace, main: 
         expected="at least one callback POST",
         actual="no callback received",
         json_path="$.callback_url",
+    )
+
+
+def _echo_expression(ctx: CheckContext, trace: ScenarioTrace, name: str) -> str | None:
+    """Where the profile says the gateway echoes parameter ``name`` (``[operations."<op>".task].echo``)."""
+    op = ctx.profile.operation(trace.operation_id)
+    return op.task.echo.get(name) if op is not None and op.task is not None else None
+
+
+def _judge_echo(ctx: CheckContext, trace: ScenarioTrace, name: str, expression: str) -> Verdict:
+    """Compare the value sent (in the gateway's own dialect) with the value at the profile's echo path."""
+    sent = _sent_value(trace, name)
+    if sent is None:
+        return skipped(NO_EVIDENCE, f"the scenario's request body carries no {name!r}", trace=trace)
+    op = ctx.profile.operation(trace.operation_id)
+    mapping = op.request if op is not None else None
+    expected = mapping.values.get(name, {}).get(str(sent), sent) if mapping is not None else sent  # its dialect
+    seen: list[object] = []
+    for exchange in reversed(trace.exchanges):
+        body = read_json(exchange)
+        if not body.ok:
+            continue
+        value = search(expression, body.value)
+        if value is None:
+            continue
+        if value == expected or str(value) == str(expected):
+            return passed(
+                f"{name} {expected!r} echoed at {expression}", trace=trace, exchange=exchange, json_path=expression
+            )
+        seen.append(value)
+    if not seen:
+        return skipped(
+            NO_EVIDENCE,
+            f"no response of the trace has a value at {expression} (where the profile says {name!r} is echoed)",
+            trace=trace,
+            json_path=expression,
+        )
+    return failed(
+        f"{name} {expected!r} was accepted but {expression} echoes {seen[0]!r} (not honoured?)",
+        trace=trace,
+        exchange=trace.polls[-1] if trace.polls else trace.main,
+        expected=str(expected),
+        actual=str(seen[0]),
+        json_path=expression,
     )
 
 

@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show every call a run would make; [PAID] marks task-creating calls, [budget] the ones skipped for budget."""
         from conformance.harness.options import RunOptions
+        from conformance.harness.plan import is_probe
         from conformance.harness.runner import load_profiles, plan_run
 
         options = RunOptions(
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
                         mark = "[budget]" if item.skipped_reason == "budget" else "[skip]"
                         typer.echo(f"  {mark:<9}{s.id}  ({item.skipped_reason})")
                     continue
-                tag = "[PAID]" if s.paid else "[free]"
+                tag = "[PAID]" if s.paid else "[probe]" if is_probe(s) else "[free]"
                 if s.shares_task_with:
                     typer.echo(f"  {'[shared]':<9}{s.id}  (reuses the task of {s.shares_task_with})")
                     continue
@@ -84,7 +85,8 @@ def register(app: typer.Typer) -> None:
         budget_skipped = sum(p.skipped_reason == "budget" for items in run_plan.gateways.values() for p in items)
         typer.echo(
             f"paid tasks: {paid} planned of {'unlimited' if cap is None else cap}; "
-            f"{budget_skipped} paid scenario(s) skipped for budget; {total_calls} request(s) before polling"
+            f"worst case {run_plan.worst_case_tasks} (if the gateway also accepts the [probe] requests meant to be "
+            f"rejected); {budget_skipped} scenario(s) skipped for budget; {total_calls} request(s) before polling"
         )
         missing = [p.id for p in profiles if not p.base_url]
         if mode != "replay" and not emulator and missing:

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from conformance.emulator.account import account_costs
 from conformance.emulator.callbacks import CallbackDispatcher
 from conformance.emulator.config import EmulatorConfig
+from conformance.emulator.coverage import refuse_unemulable
 from conformance.emulator.fault_middleware import FaultMiddleware
 from conformance.emulator.gateway import Gateway
 from conformance.emulator.limits import RateLimiter
@@ -50,6 +51,7 @@ class EmulatorState:
         self.callbacks = CallbackDispatcher(config)
         rng = random.Random(f"emulator:{config.seed}")
         limiter = RateLimiter(config.rate_limit, config.rate_burst) if config.rate_limit else None
+        refuse_unemulable(list(profiles))
         self.gateways: dict[str, Gateway] = {}
         for profile in profiles:
             if profile.id in self.gateways:

@@ -27,6 +27,7 @@ from conformance import __version__
 from conformance.errors import MissingKeyError, UsageError
 from conformance.fuzz.findings import Observation, summarise
 from conformance.fuzz.options import FuzzOptions, is_loopback_url, paid_budget
+from conformance.harness.budget import Settled, Slot, TaskBudget, settle_outcome
 from conformance.models import Evidence, EvidenceKind, Exchange, RecordedRequest, RecordedResponse
 from conformance.profiles.auth import auth_parts
 from conformance.profiles.model import GatewayProfile
@@ -213,6 +214,7 @@ class FuzzSession:
         self.base_url = base_url
         self.options = options
         self.budget = budget
+        self.guard = TaskBudget(budget)  # the one money guard (conformance.harness.budget)
         self.stats = stats
         self._key = key
         self._loopback = options.emulator or is_loopback_url(base_url)
@@ -261,22 +263,20 @@ class FuzzSession:
                 max_examples=self.options.max_examples,
                 seed=self.options.seed,
             )
-            for item in planned:
-                if not self._affordable(item.positive):
+            # Invalid (negative) cases first: they should cost nothing, and a budget spent by a gateway that
+            # accepts them stops the valid creates too. Every case that could create a task takes a slot.
+            for item in sorted(planned, key=lambda i: bool(i.positive)):
+                slot = self.guard.try_reserve(item.operation_id)
+                if slot is None:
                     self.stats.skipped_budget += 1
+                    self.guard.refuse()
                     continue
-                self._send_and_judge(item)
+                try:
+                    self._send_and_judge(item, slot)
+                finally:
+                    self.guard.settle(slot, Settled.UNKNOWN)  # no-op when already settled
+                    self.stats.paid_tasks_used = self.guard.spent
         return self._observations, self._exchanges
-
-    def _affordable(self, positive: bool) -> bool:
-        """Whether the budget allows this create. A positive needs a free slot; an invalid (negative) request
-        should cost nothing, but a gateway that wrongly accepts them charges a task each time: on a real host,
-        once accepted invalid requests have used more than the budget, stop sending creates at all."""
-        if self.budget is None:
-            return True
-        if positive:
-            return self.stats.paid_tasks_used < self.budget
-        return self._loopback or self.stats.paid_tasks_used <= self.budget
 
     def _send(self, case: Any, operation_id: str, purpose: str, label: str) -> tuple[httpx.Response | None, str]:
         kwargs = case.as_transport_kwargs(base_url=self.base_url)
@@ -287,10 +287,14 @@ class FuzzSession:
         headers.update(parts.headers)
         params = {**(kwargs.get("params") or {}), **dict(parts.query)}
         content: bytes | None = None
+        operation = self.profile.operation(operation_id)
         if "json" in kwargs:
             import json  # not orjson: generated integers may exceed 64 bits
 
-            content = json.dumps(kwargs["json"], ensure_ascii=False).encode()
+            from conformance.profiles.writing import map_request
+
+            body = map_request(operation.request, kwargs["json"]) if operation is not None else kwargs["json"]
+            content = json.dumps(body, ensure_ascii=False).encode()
         elif kwargs.get("data") is not None:
             data = kwargs["data"]
             content = data if isinstance(data, bytes) else str(data).encode()
@@ -392,11 +396,22 @@ class FuzzSession:
         self._observations.extend(out)
         return out
 
-    def _send_and_judge(self, item: Any) -> None:
+    def _send_and_judge(self, item: Any, slot: Slot) -> None:
         from conformance.normalize import normalize
 
         label = f"{item.source}: {item.description}" if item.description else item.source
         response, ref = self._send(item.case, item.operation_id, "create", label)
+        if response is None:
+            sent = not self._exchanges[ref].error or "ConnectError" not in str(self._exchanges[ref].error)
+            self.guard.settle(slot, settle_outcome(None, sent=sent, task_id=None, is_error=False))
+        else:
+            answer = normalize(response.content, status_code=response.status_code, profile=self.profile)
+            self.guard.settle(
+                slot,
+                settle_outcome(
+                    response.status_code, sent=True, task_id=answer.task_id or None, is_error=answer.is_error
+                ),
+            )
         if item.positive:
             self.stats.positive_sent += 1
         else:
@@ -416,8 +431,6 @@ class FuzzSession:
             return
         norm = normalize(response.content, status_code=response.status_code, profile=self.profile)
         created = 200 <= response.status_code < 300 and not norm.is_error and bool(norm.task_id)
-        if created:
-            self.stats.paid_tasks_used += 1
         names = POSITIVE_CHECKS if item.positive else NEGATIVE_CHECKS
         self._judge(item.case, response, item.operation_id, names, ref, item.field, label)
         if created and item.positive and self.options.stateful and norm.task_id:

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.errors import UsageError
+from conformance.harness import address_guard
+from conformance.harness.budget import check_budget_value
 
 FUZZ_MODES = ("positive", "negative", "all")
 
 
 def is_loopback_url(url: str) -> bool:
-    """Whether ``url``'s host is this machine (``localhost``, ``127.0.0.0/8``, ``::1``)."""
-    host = (urllib.parse.urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "::1") or host.startswith("127.")
+    """Whether ``url``'s host resolves to this machine only (see :mod:`conformance.harness.address_guard`)."""
+    return address_guard.is_loopback_url(url)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -61,12 +62,7 @@ class FuzzOptions:
             )
         if self.max_examples < 1:
             raise UsageError("--max-examples must be at least 1", where="--max-examples", fix="e.g. --max-examples 25")
-        if self.max_paid_tasks is not None and self.max_paid_tasks < 0:
-            raise UsageError(
-                "--max-paid-tasks must be 0 or more",
-                where="--max-paid-tasks",
-                fix="give the number of accepted creates you accept to pay for",
-            )
+        check_budget_value(self.max_paid_tasks, "--max-paid-tasks")
         if self.emulator and self.base_url:
             raise UsageError(
                 "--emulator and --base-url both choose the target host",
@@ -84,23 +80,23 @@ class FuzzOptions:
 
 
 def paid_budget(options: FuzzOptions, target_url: str) -> int | None:
-    """The cap on accepted positive creates for ``target_url`` (``None`` = unlimited), or a :class:`UsageError`.
+    """The cap on tasks created for ``target_url`` (``None`` = unlimited), or a :class:`UsageError`.
 
-    Loopback targets are free (unlimited unless capped). Any other host: negative-only mode needs no
-    budget (nothing valid is sent); otherwise ``--max-paid-tasks`` must be given explicitly.
+    Loopback targets are free (unlimited unless capped). Any other host needs ``--max-paid-tasks``, in
+    every mode: an invalid request that a lax gateway accepts creates, and bills, a task too.
     """
+    check_budget_value(options.max_paid_tasks, "--max-paid-tasks")
     if options.emulator or is_loopback_url(target_url):
         return options.max_paid_tasks
-    if not options.sends_positive:
-        return 0
     if options.max_paid_tasks is None:
         host = urllib.parse.urlsplit(target_url).hostname or target_url
+        what = "valid create requests" if options.sends_positive else "invalid create requests"
         raise UsageError(
-            f"fuzzing {host} would send valid create requests, and every one the gateway accepts is a paid task",
+            f"fuzzing {host} would send {what}, and every one the gateway accepts is a paid task",
             where="--max-paid-tasks",
             fix=(
-                "pass --max-paid-tasks N to cap the accepted creates you pay for, or --mode negative "
-                "(invalid requests only, free), or fuzz the emulator with --emulator"
+                "pass --max-paid-tasks N to cap the tasks it may create (invalid requests a lax gateway accepts "
+                "count too; the run stops sending creates when N is spent), or fuzz the emulator with --emulator"
             ),
         )
     return options.max_paid_tasks

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from conformance import __version__
+from conformance.harness.address_guard import FETCH, START_URL, FetchPolicy, GuardRefused, check_fetch
+from conformance.harness.budget import TaskBudget, could_create, settle_outcome
 from conformance.harness.cassette import Interaction
 from conformance.harness.clock import Clock
 from conformance.harness.redact import REDACTED, redact_body, redact_headers, redact_url, scrub_text
@@ -141,6 +143,9 @@ class GatewayClient:
         substitutions: tuple[tuple[str, str], ...] = (),
         on_attempt: Callable[[str], None] | None = None,
         direct: Any = None,
+        budget: TaskBudget | None = None,
+        create_answer: Callable[[Exchange], tuple[str | None, bool]] | None = None,
+        fetch_policy: FetchPolicy | None = None,
     ) -> None:
         self.gateway = gateway
         self.base_url = base_url.rstrip("/")
@@ -164,6 +169,11 @@ class GatewayClient:
         # cookie and auth machinery, which costs more than the lookup itself.
         self._direct = direct
         self._sent = 0  # the send counter: exchange.meta["seq"]
+        # The money guard: every request that could create a task takes a slot first (see budget.py);
+        # ``create_answer`` reads (task id, is error) from an answer to settle it.
+        self.budget = budget
+        self._create_answer = create_answer
+        self.fetch_policy = fetch_policy or FetchPolicy(gateway_url=self.base_url)
 
     # ------------------------------------------------------------------ building requests
 
@@ -232,8 +242,14 @@ class GatewayClient:
         headers: tuple[tuple[str, str], ...] = (),
         auth: str = "key",
         meta: dict[str, Any] | None = None,
+        paid: bool = False,
     ) -> Attempted:
-        """Send one logical request (with retries) and capture it; never raises on gateway misbehaviour."""
+        """Send one logical request (with retries) and capture it; never raises on gateway misbehaviour.
+
+        A request that could create a task is sent only with a budget slot (else the exchange says
+        ``meta["budget"] == "refused"`` and nothing is sent) and is retried only when nothing was sent.
+        A result fetch (``purpose`` ``result-fetch``) goes only where :mod:`.address_guard` allows.
+        """
         payload = raw_body if raw_body is not None else (orjson.dumps(body) if body is not None else None)
         live_payload = self._to_live(payload) if payload is not None else None
         live_url = self._to_live(url.encode()).decode()
@@ -250,13 +266,32 @@ class GatewayClient:
             body=redact_body(payload or b"", self.secrets),
         )
         interactions: list[Interaction] = []
+        purpose = str((meta or {}).get("purpose", ""))
+        fetch = purpose == "result-fetch"
+        creates = could_create(method, operation_id)
+        slot = None
+        if creates and self.budget is not None:
+            slot = await self.budget.reserve(f"{self.gateway}/{scenario}", paid=paid)
+            if slot is None:
+                exchange = Exchange(
+                    ref=ref,
+                    gateway=self.gateway,
+                    operation_id=operation_id,
+                    scenario=scenario,
+                    request=recorded_request,
+                    response=None,
+                    evidence=evidence,
+                    error="budget: --max-paid-tasks is spent; this request could create a task, so it was not sent",
+                    meta={**(meta or {}), "budget": "refused"},
+                )
+                return Attempted(exchange=exchange)
         attempt = 0
         waits: list[float] = []
         self._sent += 1
         seq = self._sent
         while True:
             attempt += 1
-            result = await self._attempt(scenario, method, live_url, request_headers, live_payload)
+            result = await self._attempt(scenario, method, live_url, request_headers, live_payload, fetch=fetch)
             response, error, elapsed = result.response, result.error, result.elapsed_ms
             interactions.append(
                 Interaction(
@@ -269,7 +304,7 @@ class GatewayClient:
                     seq=seq,
                 )
             )
-            wait = self._retry_wait(method, response, error, attempt)
+            wait = self._retry_wait(method, response, error, attempt, creates=creates)
             if wait is None:
                 break
             waits.append(round(wait, 3))
@@ -296,13 +331,24 @@ class GatewayClient:
             elapsed_ms=elapsed,
             meta=exchange_meta,
         )
+        if creates:
+            task_id, is_error = self._create_answer(exchange) if self._create_answer and response else (None, False)
+            sent = not (error or "").startswith(("connect", "refused", "invalid request"))
+            outcome = settle_outcome(
+                response.status_code if response else None, sent=sent, task_id=task_id, is_error=is_error
+            )
+            exchange_meta["budget"] = outcome.value
+            if slot is not None and self.budget is not None:
+                self.budget.settle(slot, outcome)
         return Attempted(exchange=exchange, interactions=interactions)
 
     def _retry_wait(
-        self, method: str, response: RecordedResponse | None, error: str | None, attempt: int
+        self, method: str, response: RecordedResponse | None, error: str | None, attempt: int, *, creates: bool = False
     ) -> float | None:
         if attempt > self.limits.max_retries:
             return None
+        if creates and not (response is None and error and error.startswith("connect")):
+            return None  # the gateway may have acted on a create: only "nothing was sent" allows a retry
         if response is not None and response.status_code in RETRY_STATUSES:
             after = parse_retry_after(response.header("retry-after"))
             if after is not None:
@@ -318,18 +364,29 @@ class GatewayClient:
         return self._rng.uniform(ceiling / 2, ceiling)
 
     async def _attempt(
-        self, scenario: str, method: str, url: str, headers: dict[str, str], payload: bytes | None
+        self,
+        scenario: str,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        payload: bytes | None,
+        *,
+        fetch: bool = False,
     ) -> _AttemptResult:
         if self._on_attempt is not None:
             self._on_attempt(scenario)
+        if fetch and self._direct is None:  # replay fetches nothing; live asks the fetch guard first
+            refusal = await asyncio.to_thread(check_fetch, url, self.fetch_policy)
+            if refusal is not None:
+                return _AttemptResult(None, str(refusal), 0.0)
         async with self._slots:
             if self._global is not None:
                 async with self._global:
-                    return await self._attempt_unbounded(scenario, method, url, headers, payload)
-            return await self._attempt_unbounded(scenario, method, url, headers, payload)
+                    return await self._attempt_unbounded(scenario, method, url, headers, payload, fetch)
+            return await self._attempt_unbounded(scenario, method, url, headers, payload, fetch)
 
     async def _attempt_unbounded(
-        self, scenario: str, method: str, url: str, headers: dict[str, str], payload: bytes | None
+        self, scenario: str, method: str, url: str, headers: dict[str, str], payload: bytes | None, fetch: bool = False
     ) -> _AttemptResult:
         started = time.perf_counter()
         limits = self.limits
@@ -345,8 +402,9 @@ class GatewayClient:
         assert self.http is not None, "a live GatewayClient needs an httpx.AsyncClient"
         try:
             async with asyncio.timeout(limits.read_seconds):
+                extensions = {SCENARIO_EXTENSION: scenario, START_URL: url, FETCH: fetch}
                 async with self.http.stream(
-                    method, url, headers=headers, content=payload, extensions={SCENARIO_EXTENSION: scenario}
+                    method, url, headers=headers, content=payload, extensions=extensions
                 ) as resp:
                     status, resp_headers = resp.status_code, tuple(resp.headers.multi_items())
                     try:
@@ -366,6 +424,10 @@ class GatewayClient:
             if status is None:
                 return _AttemptResult(None, f"timeout: no response within {limits.read_seconds:g} s", self._ms(started))
             note = f"body still arriving after {limits.read_seconds:g} s: cut at the time cap"
+        except GuardRefused as exc:  # a redirect or fetch hop the address guard refused: nothing was sent there
+            return _AttemptResult(None, str(exc.refusal), self._ms(started))
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
+            return _AttemptResult(None, f"invalid request URL: {self._clean(exc)}", self._ms(started))
         except httpx.ConnectError as exc:
             return _AttemptResult(None, f"connect: {self._clean(exc)}", self._ms(started))
         except httpx.TooManyRedirects as exc:

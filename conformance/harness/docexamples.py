@@ -38,10 +38,14 @@ class DocExample:
     response: Any
     response_source: tuple[str, int, int] | None
     modified: str = ""
+    url: str = ""  # a public documentation page (profile examples), instead of a file and lines
+    note: str = ""  # what was adapted from the page (profile examples)
 
     @property
     def source(self) -> str:
-        """``<file> lines a-b (request), c-d (response)``."""
+        """``<file> lines a-b (request), c-d (response)``, or the documentation page's URL."""
+        if self.url:
+            return self.url
         parts = []
         file = ""
         for label, src in (("request", self.request_source), ("response", self.response_source)):
@@ -156,7 +160,7 @@ def doc_examples_for(profile: GatewayProfile, cassettes: dict[str, Cassette] | N
                 "source": cassette.evidence.source,
             }
         return out
-    for example in documented_examples(profile.id):
+    for example in [*documented_examples(profile.id), *profile_examples(profile)]:
         if example.request is None and example.method != "GET":
             continue
         out[example.operation_id] = {
@@ -168,10 +172,47 @@ def doc_examples_for(profile: GatewayProfile, cassettes: dict[str, Cassette] | N
     return out
 
 
+def profile_examples(profile: GatewayProfile) -> list[DocExample]:
+    """The profile's own ``[[examples]]`` (documented on a public page; the source is its URL)."""
+    out: list[DocExample] = []
+    for item in profile.examples:
+        op = profile.operation(item.operation_id)
+        path = item.path or (op.path if op is not None else "")
+        if item.request is None and item.method != "GET":
+            continue
+        out.append(
+            DocExample(
+                gateway=profile.id,
+                operation_id=item.operation_id,
+                method=item.method,
+                path=path,
+                host=profile.base_url.split("://", 1)[-1] if profile.base_url else "",
+                request=item.request,
+                request_source=None,
+                response_status=item.status,
+                response=item.response,
+                response_source=None,
+                modified=item.retrieved,
+                url=item.source,
+                note=item.note,
+            )
+        )
+    return out
+
+
 def doc_cassettes(gateway_id: str) -> list[Cassette]:
-    """One doc-derived cassette per documented operation that shows a request and the response it documents."""
+    """One doc-derived cassette per documented operation that shows a request and the response it documents.
+
+    Seed gateways take them from their derived gateway spec; other built-ins from their profile's
+    ``[[examples]]`` (evidence source: the documentation page's URL).
+    """
+    from conformance.profiles import load_profile
+
     out: list[Cassette] = []
-    for example in documented_examples(gateway_id):
+    examples = documented_examples(gateway_id)
+    if not examples:
+        examples = profile_examples(load_profile(gateway_id))
+    for example in examples:
         if example.response is None or (example.request is None and example.method != "GET"):
             continue
         base = f"https://{example.host}" if example.host else DOC_PLACEHOLDER_HOST
@@ -204,7 +245,7 @@ def doc_cassettes(gateway_id: str) -> list[Cassette]:
                         request=request, response=response, purpose="create" if example.method == "POST" else "query"
                     )
                 ],
-                meta={"documented": True},
+                meta={"documented": True, **({"note": example.note} if example.note else {})},
             )
         )
     return out

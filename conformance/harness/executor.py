@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import re
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.checks.base import CallbackDelivery, ScenarioTrace
+from conformance.harness import driving
 from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, Interaction
 from conformance.harness.client import GatewayClient
 from conformance.harness.clock import Clock
-from conformance.harness.plan import PlannedScenario
+from conformance.harness.plan import PlannedScenario, is_probe
 from conformance.harness.replay_index import ReplayIndex
-from conformance.harness.scenarios import NO_EVIDENCE, RequestSpec, Scenario, callback_path
+from conformance.harness.scenarios import BUDGET, NO_EVIDENCE, RequestSpec, Scenario, callback_path
 from conformance.models import Evidence, Exchange
 from conformance.normalize.result import NormalizedResponse
-from conformance.profiles.model import GatewayProfile
+from conformance.profiles.model import GatewayProfile, TaskProtocol
 
 Normalizer = Callable[[Exchange], NormalizedResponse]
 
@@ -69,6 +71,10 @@ class GatewayExecution:
     progress: Any = None  # conformance.reports.progress.ProgressSink
 
 
+class _BudgetSpent(Exception):
+    """The run's budget could not absorb this scenario's create-type request: it was not sent."""
+
+
 class _Recorder:
     """Collects one scenario's exchanges and interactions."""
 
@@ -91,7 +97,10 @@ class _Recorder:
     ) -> Exchange:
         client = self.ex.client
         query = tuple((k, v) for k, v in spec.query)
-        url = client.url_for(path if path is not None else spec.path, query)
+        target = path if path is not None else spec.path
+        # A result URL is the gateway's word: fetched as given (a relative or file: one is refused, never
+        # resolved against the gateway's base URL).
+        url = target if spec.purpose == "result-fetch" else client.url_for(target, query)
         raw = spec.body.encode() if isinstance(spec.body, str) else None
         attempted = await client.send(
             scenario=self.scenario.id,
@@ -105,7 +114,10 @@ class _Recorder:
             headers=spec.headers + extra_headers,
             auth=auth or spec.auth,
             meta={"purpose": spec.purpose, **spec.meta, **(meta or {})},
+            paid=self.scenario.paid,
         )
+        if attempted.exchange.meta.get("budget") == "refused":
+            raise _BudgetSpent
         self.exchanges.append(attempted.exchange)
         if self.ex.settings.stable:
             self.interactions.extend(
@@ -129,12 +141,16 @@ async def execute_gateway(ex: GatewayExecution, planned: list[PlannedScenario]) 
         scenario = item.scenario
         if ex.progress is not None and item.runs:
             ex.progress.task_started(ex.profile.id, scenario.id)
+        probe = ex.client.budget is not None and item.runs and is_probe(scenario)
         try:
             trace = await _run_one(ex, item, futures)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a harness bug must not take the other scenarios down
             trace = _trace(ex, scenario, error=f"harness error: {type(exc).__name__}: {exc}")
+        finally:
+            if probe and ex.client.budget is not None:
+                ex.client.budget.probe_finished()
         if not futures[scenario.id].done():
             futures[scenario.id].set_result(trace)
         if ex.on_done is not None:
@@ -217,16 +233,21 @@ async def _run_one(
     deadline_exceeded = False
     meta: dict[str, Any] = {}
     try:
-        if scenario.requests and scenario.requests[0].purpose == "create":
-            deadline_exceeded, error, meta = await _run_create(ex, scenario, rec)
-        else:
-            for spec in scenario.requests:
-                filled = _fill(spec, placeholders)
-                exchange = await rec.send(filled)
-                if exchange.error and exchange.error.startswith("replay:"):
-                    error = exchange.error
-            if placeholders:
-                meta["task_id"] = placeholders["task_id"]
+        try:
+            if scenario.requests and scenario.requests[0].purpose == "create":
+                deadline_exceeded, error, meta = await _run_create(ex, scenario, rec)
+            else:
+                for spec in scenario.requests:
+                    filled = _fill(spec, placeholders)
+                    exchange = await rec.send(filled)
+                    if exchange.error and exchange.error.startswith("replay:"):
+                        error = exchange.error
+                if placeholders:
+                    meta["task_id"] = placeholders["task_id"]
+        except _BudgetSpent:
+            if not rec.exchanges:
+                why = "the run's --max-paid-tasks was spent before this request, which could create a task, was sent"
+                return _trace(ex, scenario, skipped_reason=BUDGET, meta={"why": why})
     except TimeoutError:
         error = "run deadline reached"
     if ex.replay is None and isinstance(scenario.request_body, dict) and "callback_url" in scenario.request_body:
@@ -252,7 +273,7 @@ def _fill(spec: RequestSpec, values: dict[str, str]) -> RequestSpec:
         return spec
     path = spec.path
     for name, value in values.items():
-        path = path.replace("{" + name + "}", value)
+        path = path.replace("{" + name + "}", _segment(value))
     query = tuple((k, v.format(**values) if "{" in v else v) for k, v in spec.query)
     return RequestSpec(
         method=spec.method,
@@ -267,6 +288,11 @@ def _fill(spec: RequestSpec, values: dict[str, str]) -> RequestSpec:
     )
 
 
+def _segment(value: str) -> str:
+    """A task id as one URL path segment: any id (CR, LF, NUL, ``/``, ``..``) is sent escaped, never raw."""
+    return urllib.parse.quote(value, safe="")
+
+
 def _accepted(norm: NormalizedResponse, exchange: Exchange) -> bool:
     return exchange.response is not None and 200 <= exchange.response.status_code < 300 and not norm.is_error
 
@@ -275,26 +301,30 @@ async def _run_create(ex: GatewayExecution, scenario: Scenario, rec: _Recorder) 
     meta: dict[str, Any] = {}
     spec = scenario.requests[0]
     created = await rec.send(spec)
-    if scenario.paid and ex.progress is not None and ex.replay is None:
+    if created.meta.get("budget") in ("created", "unknown") and ex.progress is not None and ex.replay is None:
         ex.progress.paid_task_used(ex.profile.id)
     if created.error:
         return False, created.error if created.error.startswith("replay:") else "", meta
+    create_op = ex.profile.operation(scenario.operation_id)
+    task = create_op.task if create_op is not None else None  # driving: None = Kling's POST-then-GET
     norm = ex.normalizer(created)
-    task_id = norm.task_id if _accepted(norm, created) else None
+    created_body = driving.body_json(created) if task is not None else None
+    task_id = driving.task_id_of(task, norm, created_body) if _accepted(norm, created) else None
     if not task_id:
         return False, "", meta
     meta["task_id"] = task_id
     if scenario.meta.get("field_path"):  # an invalid request that created a task: a finding
         meta["created_task_id"] = task_id
     get_op = ex.profile.operation(f"{scenario.family}.get")
-    if get_op is None or not get_op.supported:
+    if task is None and (get_op is None or not get_op.supported):
         return False, "", meta
+    target = driving.poll_target(task, get_op, created_body, task_id, ex.client.base_url)
+    if target.error:
+        return False, target.error if scenario.polled else "", meta
     # Polls and queries of the created task are calls of the get operation (their exchanges say so).
-    query = RequestSpec(
-        method="GET", path=get_op.path.replace("{task_id}", task_id), purpose="query", operation_id=get_op.operation_id
-    )
+    query = RequestSpec(method="GET", path=target.path, purpose="query", operation_id=f"{scenario.family}.get")
     if scenario.polled:
-        return await _poll(ex, scenario, rec, query, meta)
+        return await _poll(ex, scenario, rec, query, meta, task=task, created_body=created_body)
     if scenario.follow_up_query and (
         ex.replay is None or ex.replay.pending(scenario.id, "GET", ex.client.url_for(query.path), ex.client.base_url)
     ):
@@ -322,7 +352,14 @@ def describe_answer(exchange: Exchange, norm: NormalizedResponse | None) -> str:
 
 
 async def _poll(
-    ex: GatewayExecution, scenario: Scenario, rec: _Recorder, query: RequestSpec, meta: dict[str, Any]
+    ex: GatewayExecution,
+    scenario: Scenario,
+    rec: _Recorder,
+    query: RequestSpec,
+    meta: dict[str, Any],
+    *,
+    task: TaskProtocol | None = None,
+    created_body: Any = None,
 ) -> tuple[bool, str, dict[str, Any]]:
     settings = ex.settings
     clock = rec.clock
@@ -330,6 +367,7 @@ async def _poll(
     poll = RequestSpec(method="GET", path=query.path, purpose="poll", operation_id=query.operation_id)
     errors = 0
     last: NormalizedResponse | None = None
+    last_body: Any = None
     for _ in range(_MAX_POLLS):
         if ex.replay is not None:
             if not ex.replay.pending(scenario.id, "GET", ex.client.url_for(poll.path), ex.client.base_url):
@@ -344,18 +382,33 @@ async def _poll(
         if exchange.error and exchange.error.startswith("replay:"):
             return False, exchange.error, meta
         norm = ex.normalizer(exchange) if exchange.response is not None else None
-        if norm is None or norm.is_error:
+        body = driving.body_json(exchange) if task is not None else None
+        if norm is None or not driving.poll_answered(task, norm, exchange, body):
             errors += 1
             if errors >= _MAX_POLL_ERRORS:
                 return False, f"{errors} consecutive polls failed; last: {describe_answer(exchange, norm)}", meta
             continue
         errors = 0
-        last = norm
-        if norm.status is not None and norm.status.is_terminal:
+        last, last_body = norm, body
+        if driving.is_terminal(task, norm, body):
             break
     else:
         return True, f"no terminal status after {_MAX_POLLS} polls", meta
     meta["terminal_status"] = last.status.value if last and last.status else ""
+    if task is not None and last is not None:
+        meta["terminal_word"] = driving.status_word(task, last, last_body) or ""
+    result = driving.result_target(task, created_body, last_body, str(meta.get("task_id", "")), ex.client.base_url)
+    if result is not None:
+        if result.error:
+            return False, result.error, meta
+        if ex.replay is None or ex.replay.pending(
+            scenario.id, "GET", ex.client.url_for(result.path), ex.client.base_url
+        ):
+            fetched = await rec.send(
+                RequestSpec(method="GET", path=result.path, purpose="result", operation_id=query.operation_id)
+            )
+            if fetched.response is not None:
+                last = ex.normalizer(fetched)
     urls = (last.video_urls + last.image_urls) if last else ()
     if urls and _should_fetch(ex, scenario):
         await rec.send(

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance.errors import UsageError
+from conformance.harness.address_guard import is_loopback_url
+from conformance.harness.budget import check_budget_value
 from conformance.harness.client import HttpLimits
 from conformance.harness.plan import Shard
 
@@ -45,6 +47,8 @@ class RunOptions:
     clock: Any = None  # stable recordings: the virtual clock shared with the emulator
     write_report: bool = True
     fetch_results: bool = True
+    allowed_fetch_hosts: tuple[str, ...] = ()  # hosts whose private addresses result fetches may reach
+    budget_store: Any = None  # a budget.SlotStore shared with other processes (the pytest plugin's file)
     verbose: bool = False
     quiet: bool = False
 
@@ -52,12 +56,7 @@ class RunOptions:
         """Raise :class:`UsageError` naming the flag for any inconsistent option."""
         if self.mode not in MODES:
             raise UsageError(f"unknown mode {self.mode!r}", where="--mode", fix=f"use one of: {', '.join(MODES)}")
-        if self.max_paid_tasks is not None and self.max_paid_tasks < 0:
-            raise UsageError(
-                f"--max-paid-tasks must be 0 or more, got {self.max_paid_tasks}",
-                where="--max-paid-tasks",
-                fix="give the number of task-creating calls you accept to pay for (0 = only free checks)",
-            )
+        check_budget_value(self.max_paid_tasks, "--max-paid-tasks")
         if self.emulator and self.mode == "replay":
             self.mode = "live"  # --emulator means live calls against the in-process emulator
         if self.emulator and self.base_url:
@@ -119,6 +118,5 @@ def check_base_url(url: str) -> None:
 
 
 def is_loopback(url: str) -> bool:
-    """Whether ``url`` points at this machine."""
-    host = (urllib.parse.urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "::1") or host.startswith("127.")
+    """Whether ``url``'s host resolves to this machine only (see :mod:`conformance.harness.address_guard`)."""
+    return is_loopback_url(url)

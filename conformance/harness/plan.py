@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from conformance.errors import UsageError
+from conformance.harness.budget import could_create
 from conformance.harness.scenarios import BUDGET, Scenario
 
 OTHER_SHARD = "other shard"
@@ -87,6 +88,14 @@ class RunPlan:
         """Paid tasks this plan (this shard) will create."""
         return sum(p.spends for items in self.gateways.values() for p in items)
 
+    @property
+    def worst_case_tasks(self) -> int:
+        """The most tasks this plan can create: its paid creates plus every probe a lax gateway might accept,
+        never more than ``max_paid_tasks`` (the run's guard refuses the rest; 0 with a budget of 0)."""
+        items = [p for group in self.gateways.values() for p in group]
+        worst = sum(p.runs and (p.scenario.paid or is_probe(p.scenario)) for p in items)
+        return worst if self.max_paid_tasks is None else min(worst, self.max_paid_tasks)
+
     def entry(self, gateway: str, scenario_id: str) -> PlannedScenario | None:
         """The planned scenario, if any."""
         return next((p for p in self.gateways.get(gateway, []) if p.scenario.id == scenario_id), None)
@@ -114,9 +123,21 @@ def make_plan(
     return plan
 
 
+def is_probe(scenario: Scenario) -> bool:
+    """A free scenario whose request could still create a task (an invalid create, meant to be rejected)."""
+    return not scenario.paid and any(
+        could_create(r.method, r.operation_id or scenario.operation_id) for r in scenario.requests
+    )
+
+
 def _apply_budget(plan: RunPlan) -> None:
     if plan.max_paid_tasks is None:
         return
+    if plan.max_paid_tasks == 0:  # a budget of 0 absorbs no task: not even a probe that a gateway might accept
+        for items in plan.gateways.values():
+            for item in items:
+                if item.runs and is_probe(item.scenario):
+                    item.skipped_reason = BUDGET
     # Round-robin: tier by tier, the k-th most telling paid scenario of every gateway before the (k+1)-th.
     ranked: list[tuple[int, int, int, PlannedScenario]] = []
     for gw_index, items in enumerate(plan.gateways.values()):

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from conformance import __version__
 from conformance.checks.base import CHECKS, CheckContext, CheckSpec, ScenarioTrace
 from conformance.errors import MissingKeyError, UsageError, did_you_mean
+from conformance.harness.address_guard import FetchPolicy, httpx_request_hook
+from conformance.harness.budget import TaskBudget
 from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, cassette_path, load_gateway_cassettes
 from conformance.harness.client import GatewayClient
@@ -33,7 +35,7 @@ from conformance.harness.evidence_split import judge_by_evidence
 from conformance.harness.executor import ExecutionSettings, GatewayExecution, execute_gateway
 from conformance.harness.observations import derive
 from conformance.harness.options import RunOptions, is_loopback
-from conformance.harness.plan import RunPlan, make_plan
+from conformance.harness.plan import RunPlan, is_probe, make_plan
 from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative_url
 from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
 from conformance.models import Evidence, Exchange
@@ -58,6 +60,7 @@ class RunState:
     planned: dict[str, int] = field(default_factory=dict)
     done: dict[str, int] = field(default_factory=dict)
     paid_used: int = 0
+    budget: TaskBudget | None = None
     in_flight: dict[str, int] = field(default_factory=dict)
     incomplete: bool = False
     cassettes_written: int = 0
@@ -290,6 +293,7 @@ async def execute_run(
     for gw, items in plan.gateways.items():
         state.planned[gw] = sum(p.runs for p in items)
     normalizers = state.normalizers
+    budget = state.budget = _run_budget(options, plan)
     if progress is not None:
         progress.run_started(list(plan.gateways), dict(state.planned), plan.max_paid_tasks)
     async with contextlib.AsyncExitStack() as stack:
@@ -309,6 +313,8 @@ async def execute_run(
                 subs.append((origin, EMULATOR_PLACEHOLDER))
             http: httpx.AsyncClient | None = None
             direct: ReplaySource | None = None
+            policy = FetchPolicy(gateway_url=base_url, allowed_hosts=frozenset(options.allowed_fetch_hosts))
+            normalizer = normalizers.setdefault(profile.id, _normalizer(profile))
             if options.mode == "replay":  # looked up straight from the index: no HTTP client, no httpx
                 index = ReplayIndex(cassettes.values())
                 direct = ReplaySource(index, base_url)
@@ -317,11 +323,13 @@ async def execute_run(
                 import httpx
 
                 index = None
+                key = keys[profile.id]
                 http = httpx.AsyncClient(
                     timeout=httpx.Timeout(options.limits.read_seconds, connect=options.limits.connect_seconds),
                     follow_redirects=True,
                     max_redirects=5,
                     limits=httpx.Limits(max_connections=options.limits.per_gateway_concurrency),
+                    event_hooks={"request": [httpx_request_hook(policy, (profile.auth.header,), _secrets(key))]},
                 )
                 clock = (options.clock or SharedVirtualClock()) if options.stable else real_clock
                 await stack.enter_async_context(http)
@@ -338,6 +346,9 @@ async def execute_run(
                 rng=random.Random(rng.random()),
                 substitutions=tuple(subs),
                 direct=direct,
+                budget=budget,
+                create_answer=_create_answer(normalizer),
+                fetch_policy=policy,
             )
             writer = _cassette_writer(options, root, tokens[profile.id], state)
             executions.append(
@@ -347,7 +358,7 @@ async def execute_run(
                         profile=profile,
                         client=client,
                         clock=clock,
-                        normalizer=normalizers.setdefault(profile.id, _normalizer(profile)),
+                        normalizer=normalizer,
                         evidence_for=evidence_factory(
                             options,
                             profile,
@@ -384,6 +395,7 @@ async def execute_run(
             state.incomplete = True
         if progress is not None:
             progress.run_finished()
+    state.paid_used = budget.spent
     report = _build_report(options, profiles, plan, state, specs, started)
     state.report = report
     return report
@@ -409,13 +421,39 @@ async def _in_order(jobs: list[Any]) -> list[dict[str, ScenarioTrace]]:
     return [await job for job in jobs]
 
 
+def _run_budget(options: RunOptions, plan: RunPlan) -> TaskBudget:
+    """The run's money guard. A shard may spend only what the plan gave it (the shards of one run together
+    never exceed ``--max-paid-tasks``); free create-type probes are announced so paid creates wait for them."""
+    cap = plan.max_paid_tasks
+    if cap is not None and plan.shard is not None:
+        cap = min(cap, plan.paid_planned)
+    budget = TaskBudget(cap) if options.budget_store is None else TaskBudget(cap, options.budget_store)
+    if not options.stable:  # stable recordings run in catalog order, one scenario at a time: no barrier
+        budget.expect_probes(sum(is_probe(p.scenario) for items in plan.gateways.values() for p in items if p.runs))
+    return budget
+
+
+def _secrets(key: str | None) -> tuple[str, ...]:
+    return (key,) if key else ()
+
+
+def _create_answer(normalizer: Callable[[Exchange], Any]) -> Callable[[Exchange], tuple[str | None, bool]]:
+    """(task id, is error) of an answer to a create-type request, for the budget's settlement."""
+
+    def read(exchange: Exchange) -> tuple[str | None, bool]:
+        norm = normalizer(exchange)
+        return (norm.task_id or None), bool(norm.is_error)
+
+    return read
+
+
 def _tracker(state: RunState, gateway: str) -> Callable[[ScenarioTrace], None]:
     def done(trace: ScenarioTrace) -> None:
         state.traces.setdefault(gateway, {})[trace.scenario] = trace
         if not trace.skipped_reason:
             state.done[gateway] = state.done.get(gateway, 0) + 1
-        if trace.paid and trace.exchanges and not trace.meta.get("shared_with"):
-            state.paid_used += 1  # a task-creating call was made (or, in replay, was recorded)
+        if state.budget is not None:
+            state.paid_used = state.budget.spent  # every task created or possibly created, by any request
 
     return done
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from conformance.harness.images import png_base64, png_data_uri
 from conformance.profiles.model import FAMILIES, PARAM_SCENARIO_NAMES, GatewayProfile
+from conformance.profiles.writing import map_request, mapped_path
 
 NOT_SUPPORTED = "not supported"
 NOT_DOCUMENTED = "not documented"
@@ -292,13 +293,18 @@ def _family_scenarios(
         return out
     assert create_op is not None
     create_path = create_op.path
+    mapping = create_op.request  # writing: the gateway's own dialect (None = canonical bodies as they are)
     minimal = minimal_body(family)
     out.append(
         Scenario(
             id=f"{c_id}.minimal",
             gateway=gw,
             operation_id=c_id,
-            requests=(RequestSpec(method=create_op.method, path=create_path, purpose="create", body=minimal),),
+            requests=(
+                RequestSpec(
+                    method=create_op.method, path=create_path, purpose="create", body=map_request(mapping, minimal)
+                ),
+            ),
             paid=True,
             polled=get_ok,
             request_body=minimal,
@@ -314,7 +320,9 @@ def _family_scenarios(
         )
         if body is None:
             continue  # the canonical contract has no such parameter for this family
-        request = RequestSpec(method=create_op.method, path=create_path, purpose="create", body=body)
+        request = RequestSpec(
+            method=create_op.method, path=create_path, purpose="create", body=map_request(mapping, body)
+        )
         if name == "external_task_id":
             out.append(
                 Scenario(
@@ -346,6 +354,9 @@ def _family_scenarios(
         if spec is None:
             continue  # e.g. no range-checked field in this family
         body, headers, field_path = spec
+        meta: dict[str, Any] = {"case": case, "field_path": field_path}
+        if mapping is not None:
+            meta["wire_field_path"] = mapped_path(mapping, field_path)
         out.append(
             Scenario(
                 id=sid,
@@ -353,12 +364,16 @@ def _family_scenarios(
                 operation_id=c_id,
                 requests=(
                     RequestSpec(
-                        method=create_op.method, path=create_path, purpose="create", body=body, headers=headers
+                        method=create_op.method,
+                        path=create_path,
+                        purpose="create",
+                        body=map_request(mapping, body),
+                        headers=headers,
                     ),
                 ),
                 follow_up_query=get_ok,  # only used when a task was (wrongly) created
                 request_body=body,
-                meta={"case": case, "field_path": field_path},
+                meta=meta,
             )
         )
 

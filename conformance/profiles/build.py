@@ -11,17 +11,21 @@ from typing import Any
 
 from conformance.errors import ProfileError, did_you_mean
 from conformance.models import EvidenceKind
+from conformance.profiles.expressions import compile_expression
 from conformance.profiles.model import (
     ENDPOINTS,
     FAMILIES,
     ID_FORMATS,
     AuthSpec,
     Departure,
+    DocumentedExample,
     EndpointProfile,
     ErrorProfile,
     GatewayProfile,
     LifecycleProfile,
     OperationProfile,
+    RequestMapping,
+    TaskProtocol,
 )
 from conformance.profiles.validate import OPERATION_IDS, schema_enum
 
@@ -93,11 +97,89 @@ def _operation(op_id: str, raw: dict[str, Any], prefix: str, check: _Checker, er
         "path_variants": tuple(str(v) for v in raw.get("path_variants", ())),
         "unsupported_status": int(raw.get("unsupported_status", errors.unsupported_status)),
     }
+    if "request" in raw:
+        kwargs["request"] = _request_mapping(raw["request"], field=f"{field}.request", check=check)
+    if "task" in raw:
+        kwargs["task"] = _task_protocol(op_id, raw["task"], field=f"{field}.task", check=check)
     if "status_vocabulary" in raw:
         kwargs["status_vocabulary"] = tuple(str(v) for v in raw["status_vocabulary"])
     if "success_status" in raw:
         kwargs["success_status"] = int(raw["success_status"])
     return OperationProfile(**kwargs)
+
+
+def _request_mapping(raw: dict[str, Any], *, field: str, check: _Checker) -> RequestMapping:
+    renamed = [str(v) for v in raw.get("rename", {}).values()]
+    for target in renamed:
+        if renamed.count(target) > 1:
+            raise ProfileError(
+                f"two canonical fields are renamed to the same place {target!r}",
+                where=check.where,
+                field=f"{field}.rename",
+                fix="give each renamed field its own path, or drop one of them",
+            )
+    clash = sorted(set(raw.get("rename", {})) & set(raw.get("drop", ())))
+    if clash:
+        raise ProfileError(
+            f"{clash[0]!r} is both renamed and dropped",
+            where=check.where,
+            field=f"{field}.drop",
+            fix=f"remove {clash[0]!r} from drop, or from rename",
+        )
+    return RequestMapping(
+        rename={str(k): str(v) for k, v in raw.get("rename", {}).items()},
+        nest=str(raw.get("nest", "")),
+        drop=tuple(str(v) for v in raw.get("drop", ())),
+        unmapped=str(raw.get("unmapped", "keep")),
+        values={str(k): {str(a): b for a, b in dict(v).items()} for k, v in raw.get("values", {}).items()},
+        set={str(k): v for k, v in raw.get("set", {}).items()},
+        defaults={str(k): v for k, v in raw.get("defaults", {}).items()},
+        evidence=str(raw.get("evidence", "")),
+    )
+
+
+def _expression(text: Any, *, field: str, check: _Checker) -> str:
+    try:
+        compile_expression(str(text))
+    except ValueError as exc:
+        raise ProfileError(
+            f"{text!r} is not a valid JSONPath query ({exc})",
+            where=check.where,
+            field=field,
+            fix="write an RFC 9535 JSONPath query such as $.data.task_id; keys holding dots in brackets: $['a.b']",
+        ) from None
+    return str(text)
+
+
+def _task_protocol(op_id: str, raw: dict[str, Any], *, field: str, check: _Checker) -> TaskProtocol:
+    if not op_id.endswith(".create"):
+        raise ProfileError(
+            f"a task protocol belongs to a create operation, not {op_id!r}",
+            where=check.where,
+            field=field,
+            fix=f'move this table to [operations."{op_id.rsplit(".", 1)[0]}.create".task]',
+        )
+    if raw.get("poll_url") and raw.get("poll_path"):
+        raise ProfileError(
+            "poll_url and poll_path both say where to poll",
+            where=check.where,
+            field=f"{field}.poll_path",
+            fix="keep poll_url (a URL taken from the create body) or poll_path (a template), not both",
+        )
+    exprs = {
+        key: _expression(raw[key], field=f"{field}.{key}", check=check)
+        for key in ("task_id", "poll_url", "status", "result_url")
+        if key in raw
+    }
+    echo = {str(k): _expression(v, field=f"{field}.echo.{k}", check=check) for k, v in raw.get("echo", {}).items()}
+    return TaskProtocol(
+        **exprs,
+        poll_path=str(raw.get("poll_path", "")),
+        terminal=tuple(str(v) for v in raw.get("terminal", ())),
+        result_path=str(raw.get("result_path", "")),
+        echo=echo,
+        evidence=str(raw.get("evidence", "")),
+    )
 
 
 def _errors(raw: dict[str, Any], check: _Checker) -> ErrorProfile:
@@ -236,4 +318,21 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         description=str(data.get("description", "")),
         extends=str(data.get("extends", "")),
         derived_from=str(data.get("derived_from", "")),
+        examples=tuple(_example(item) for item in data.get("examples", ())),
+    )
+
+
+def _example(raw: dict[str, Any]) -> DocumentedExample:
+    op_id = str(raw["operation"])
+    kind = op_id.rsplit(".", 1)[1]
+    return DocumentedExample(
+        operation_id=op_id,
+        method=str(raw.get("method", _DEFAULT_METHOD[kind])),
+        path=str(raw.get("path", "")),
+        source=str(raw["source"]),
+        status=int(raw.get("status", 200)),
+        request=raw.get("request"),
+        response=raw.get("response"),
+        retrieved=str(raw.get("retrieved", "")),
+        note=str(raw.get("note", "")),
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance.profiles.validate import OPERATION_IDS, expand_operation_key
 
-_OWN_ONLY = ("id", "extends", "derived_from")
+_OWN_ONLY = ("id", "extends", "derived_from", "examples")  # examples document this gateway only
 
 
 def _merge_tables(lower: dict[str, Any], upper: dict[str, Any]) -> dict[str, Any]:

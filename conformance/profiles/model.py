@@ -114,6 +114,53 @@ class AuthSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RequestMapping:
+    """Writing: how the canonical Kling create body becomes the gateway's own body.
+
+    Applied by :func:`conformance.profiles.writing.map_request`. Paths are dotted (``input.prompt``);
+    ``rename`` maps a canonical field to its path on the gateway, ``nest`` is where every other kept
+    field goes (``""`` = top level), ``drop`` lists canonical fields never sent, ``unmapped`` is
+    ``keep`` or ``drop`` (fields neither renamed nor dropped), ``values`` translates canonical values
+    per field, ``set`` adds constants (a string may hold ``{field}`` placeholders filled from the
+    canonical body, after ``values``, or from ``defaults`` when the body omits the field).
+    """
+
+    rename: dict[str, str] = field(default_factory=dict)
+    nest: str = ""
+    drop: tuple[str, ...] = ()
+    unmapped: str = "keep"
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    set: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskProtocol:
+    """Driving: how a created task is followed to its end (on a create operation).
+
+    Expressions are RFC 9535 JSONPath (``$.status_url``), evaluated on parsed JSON bodies. ``task_id`` finds the id
+    that fills ``{task_id}`` in the create body (``""`` = the reading's task id); ``poll_url`` finds a
+    URL to poll in the create body (absolute on the gateway's own origin, or a path), else
+    ``poll_path`` is the poll template (``""`` = the get operation's path); ``status`` finds the raw
+    status word in a poll body (``""`` = the reading's raw status); ``terminal`` lists raw words that
+    end polling (besides canonical terminal statuses); ``result_url`` (on the create body, then the
+    last poll body) or ``result_path`` names a separate result endpoint fetched once the task is
+    terminal; ``echo`` maps a canonical parameter to where the get/poll/result bodies echo it.
+    """
+
+    task_id: str = ""
+    poll_url: str = ""
+    poll_path: str = ""
+    status: str = ""
+    terminal: tuple[str, ...] = ()
+    result_url: str = ""
+    result_path: str = ""
+    echo: dict[str, str] = field(default_factory=dict)
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OperationProfile:
     """What a gateway does for one canonical operation.
 
@@ -136,6 +183,8 @@ class OperationProfile:
     unsupported_status: int = 404
     documented_shape: str = ""  # the shape the gateway's own document shows ("" = not documented)
     evidence: str = ""  # where the operation is documented or known from (file:lines, reference §)
+    request: RequestMapping | None = None  # writing: None = the canonical body is sent as is
+    task: TaskProtocol | None = None  # driving (create operations): None = POST, then GET the get path
 
     @property
     def family(self) -> str:
@@ -227,6 +276,21 @@ class LifecycleProfile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentedExample:
+    """One exchange as a gateway's public documentation shows it (``[[examples]]``), with its source URL."""
+
+    operation_id: str
+    method: str
+    path: str
+    source: str
+    status: int = 200
+    request: Any = None
+    response: Any = None
+    retrieved: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayProfile:
     """Everything the tool knows about one gateway."""
 
@@ -253,6 +317,7 @@ class GatewayProfile:
     description: str = ""
     extends: str = ""  # id of the profile this one layers on ("" = none)
     derived_from: str = ""  # the gateway spec (specs/gateways/<id>.yaml) it takes documented facts from
+    examples: tuple[DocumentedExample, ...] = ()  # documented exchanges (doc-derived cassettes)
 
     def operation(self, operation_id: str) -> OperationProfile | None:
         """The profile of ``operation_id``, or ``None`` when the gateway does not document or support it."""

@@ -13,12 +13,15 @@ def _operation_to_dict(operation: OperationProfile) -> dict[str, Any]:
     data.pop("operation_id")
     data["status_vocabulary"] = list(operation.status_vocabulary)
     data["path_variants"] = list(operation.path_variants)
+    for key in ("request", "task"):  # writing and driving appear only where a profile declares them
+        if data.get(key) is None:
+            data.pop(key, None)
     return data
 
 
 def profile_to_dict(profile: GatewayProfile) -> dict[str, Any]:
     """Everything in ``profile`` as plain JSON types; never contains a key (only the variable name)."""
-    return {
+    data: dict[str, Any] = {
         "id": profile.id,
         "title": profile.title,
         "description": profile.description,
@@ -50,3 +53,6 @@ def profile_to_dict(profile: GatewayProfile) -> dict[str, Any]:
         },
         "extra": profile.extra,
     }
+    if profile.examples:  # documented exchanges appear only where a profile has them
+        data["examples"] = [dataclasses.asdict(e) for e in profile.examples]
+    return data

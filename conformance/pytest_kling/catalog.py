@@ -140,8 +140,13 @@ def catalog_cassettes(settings: KlingSettings, gateways: list[str]) -> Path | No
     return None
 
 
-def run_catalog(settings: KlingSettings, remaining_budget: int | None, gateways: list[str]) -> dict[str, Any]:
-    """Run the harness for ``gateways`` as ``settings`` say; the report as a dict (or ``{"error": ...}``)."""
+def run_catalog(
+    settings: KlingSettings, remaining_budget: int | None, gateways: list[str], *, store: Any = None
+) -> dict[str, Any]:
+    """Run the harness for ``gateways`` as ``settings`` say; the report as a dict (or ``{"error": ...}``).
+
+    ``store`` (a :class:`conformance.harness.budget.SlotStore`) is where the run counts the tasks it may create.
+    """
     from conformance.errors import UsageError
     from conformance.harness.options import RunOptions
     from conformance.harness.runner import execute_run
@@ -153,6 +158,7 @@ def run_catalog(settings: KlingSettings, remaining_budget: int | None, gateways:
         emulator=settings.emulator,
         base_url=settings.base_url,
         max_paid_tasks=remaining_budget,
+        budget_store=store,
         cassettes_dir=catalog_cassettes(settings, gateways),
         write_report=False,
         quiet=True,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 import shutil
 import tempfile
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,10 @@ from conformance.pytest_kling.shared import Budget, shared_catalog_report
 
 
 def is_loopback(url: str) -> bool:
-    """Whether ``url`` points at this machine."""
-    host = (urllib.parse.urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "::1") or host.startswith("127.")
+    """Whether ``url``'s host resolves to this machine only (see :mod:`conformance.harness.address_guard`)."""
+    from conformance.harness.address_guard import is_loopback_url
+
+    return is_loopback_url(url)
 
 
 class KlingSession:
@@ -208,10 +208,11 @@ class KlingSession:
             from conformance.pytest_kling.catalog import run_catalog
 
             def run() -> dict[str, Any]:
-                data = run_catalog(self.settings, self.budget.remaining(), self.gateway_ids())
-                if self.settings.mode != "replay":
-                    self.budget.add_used(int((data.get("meta") or {}).get("budget", {}).get("paid_tasks_used", 0)))
-                return data
+                if self.settings.mode == "replay":  # nothing is spent: the recorded run's own count
+                    return run_catalog(self.settings, self.budget.remaining(), self.gateway_ids())
+                # Live and record: the run's money guard counts in the session's shared file, slot by slot,
+                # so the catalog run and every worker's kling_task calls share one cap (also under -n 2).
+                return run_catalog(self.settings, self.budget.cap, self.gateway_ids(), store=self.budget)
 
             self._catalog = shared_catalog_report(self.shared_dir, self.settings.key(), run)
         return self._catalog

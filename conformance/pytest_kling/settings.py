@@ -172,6 +172,9 @@ def merge_settings(flags: dict[str, Any], rootdir: Path) -> KlingSettings:
     return settings
 
 
+MAX_BUDGET = 1_000_000  # conformance.harness.budget.MAX_BUDGET (not imported: the plugin stays light)
+
+
 def _validate(settings: KlingSettings) -> None:
     for name in ("access_key_env", "secret_key_env"):
         value = getattr(settings, name)
@@ -184,8 +187,8 @@ def _validate(settings: KlingSettings) -> None:
         raise SettingsError("access-key-env and secret-key-env go together: name both variables (AK and SK)")
     if settings.mode not in MODES:
         raise SettingsError(f"--kling-mode / mode: {settings.mode!r} is not one of {', '.join(MODES)}")
-    if settings.max_paid_tasks is not None and settings.max_paid_tasks < 0:
-        raise SettingsError("--kling-max-paid-tasks / max-paid-tasks must be 0 or more")
+    if settings.max_paid_tasks is not None and not 0 <= settings.max_paid_tasks <= MAX_BUDGET:
+        raise SettingsError(f"--kling-max-paid-tasks / max-paid-tasks must be between 0 and {MAX_BUDGET}")
     if settings.emulator and settings.base_url:
         raise SettingsError("--kling-emulator and --kling-base-url both choose the target host: use one")
     if settings.base_url and not settings.base_url.startswith(("http://", "https://")):

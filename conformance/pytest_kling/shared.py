@@ -79,6 +79,20 @@ class Budget:
             _write_json(self.path, {"used": used + count, "cap": self.cap})
             return True
 
+    def take(self, cap: int | None) -> bool:
+        """:class:`conformance.harness.budget.SlotStore`: count one slot if fewer than ``cap`` are counted."""
+        with file_lock(self.lock):
+            used = self._read()
+            if cap is not None and used >= cap:
+                return False
+            _write_json(self.path, {"used": used + 1, "cap": self.cap})
+            return True
+
+    def give_back(self) -> None:
+        """:class:`conformance.harness.budget.SlotStore`: uncount a slot the answer proved created nothing."""
+        with file_lock(self.lock):
+            _write_json(self.path, {"used": max(0, self._read() - 1), "cap": self.cap})
+
     def remaining(self) -> int | None:
         """Tasks still allowed (``None`` = unlimited)."""
         if self.cap is None:

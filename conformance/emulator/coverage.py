@@ -1,0 +1,47 @@
+"""What the reference emulator cannot model of a profile, so it never passes off one gateway as another.
+
+The emulator serves each profile through a behaviour family (kling, newapi, onehub; ``custom`` is
+served as Kling). A profile that declares its own request dialect (writing), its own task protocol
+(driving) or response shapes no family renders would be emulated as something it is not, and a run
+against that stub would "pass" checks of a gateway that looks nothing like it. Such profiles are
+refused with the reasons (exit 2) instead.
+"""
+
+from __future__ import annotations
+
+from conformance.errors import UsageError
+from conformance.profiles.model import GatewayProfile
+
+#: Response shapes the Kling family renders (a custom profile is served as Kling).
+_KLING_SHAPES = frozenset({"kling", "kling-error"})
+
+
+def emulation_gaps(profile: GatewayProfile) -> list[str]:
+    """Why the emulator would misrepresent ``profile`` (empty: it can serve it as itself)."""
+    gaps: list[str] = []
+    for op_id, op in profile.operations.items():
+        if not op.supported:
+            continue
+        if op.request is not None:
+            gaps.append(f'{op_id} writes its own request body ([operations."{op_id}".request])')
+        if op.task is not None:
+            gaps.append(f'{op_id} follows its own task protocol ([operations."{op_id}".task])')
+        if profile.family == "custom" and op.response_shape not in _KLING_SHAPES:
+            gaps.append(f"{op_id} answers {op.response_shape!r} bodies, which only a real {profile.id} gives")
+    return gaps
+
+
+def refuse_unemulable(profiles: list[GatewayProfile] | tuple[GatewayProfile, ...]) -> None:
+    """Raise :class:`UsageError` naming every profile the emulator would misrepresent, and why."""
+    problems = [(p, gaps) for p in profiles if (gaps := emulation_gaps(p))]
+    if not problems:
+        return
+    lines = "; ".join(f"{p.id}: {', '.join(gaps[:3])}{' …' if len(gaps) > 3 else ''}" for p, gaps in problems)
+    raise UsageError(
+        f"the emulator cannot serve {', '.join(p.id for p, _ in problems)} as itself ({lines}); it would answer "
+        "as official Kling and pass checks the real gateway was never put to",
+        where=", ".join(p.source_file or p.id for p, _ in problems),
+        field="family",
+        fix="run it against the gateway (--mode live or record with --base-url), or replay its cassettes "
+        "(--mode replay); leave it out of --emulator runs with --gateway",
+    )

@@ -1,0 +1,152 @@
+"""A hostile loopback gateway for the money, key and fetch tests: it counts, on the server side, every
+request that could have created a task.
+
+Modes:
+
+* ``accept``: every POST creates a task (invalid bodies, missing keys included) and answers 200 with the
+  official envelope; every GET answers the task ``succeed`` with a result URL on this server.
+* ``create-503``: every POST creates a task, then answers 503 (as an overloaded gateway that acted anyway).
+* ``echo``: like ``accept``, and echoes the request's Authorization value back in headers and the body,
+  in plain, base64, hex and URL-encoded forms (the canary-key test).
+
+Only ever listens on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class LaxGateway:
+    """State of one running lax gateway."""
+
+    mode: str
+    url: str = ""
+    creates: int = 0
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    result_url: str = ""  # what GET answers as the video URL (default: this server's /media/v.mp4)
+    redirect_to: str = ""  # GET /redirect answers 302 to this
+
+    def next_id(self) -> str:
+        with self.lock:
+            self.creates += 1
+            return f"{800000000000000000 + self.creates}"
+
+
+def _handler(state: LaxGateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def _reply(self, status: int, body: dict[str, Any] | bytes, headers: dict[str, str] | None = None) -> None:
+            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json" if not isinstance(body, bytes) else "video/mp4")
+            self.send_header("Content-Length", str(len(raw)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def _echo_headers(self) -> dict[str, str]:
+            if state.mode != "echo":
+                return {}
+            auth = self.headers.get("Authorization", "") or self.headers.get("X-Api-Key", "")
+            key = auth.removeprefix("Bearer ")
+            return {
+                "X-Echo-Auth": auth,
+                "Location": f"https://gw.example/t?key={urllib.parse.quote(key)}",
+                "WWW-Authenticate": f'Bearer realm="{key}"',
+                "X-Echo-B64": base64.b64encode(auth.encode()).decode(),
+                "X-Echo-Hex": key.encode().hex(),
+            }
+
+        def _echo_body(self) -> dict[str, str]:
+            if state.mode != "echo":
+                return {}
+            auth = self.headers.get("Authorization", "") or self.headers.get("X-Api-Key", "")
+            key = auth.removeprefix("Bearer ")
+            return {
+                "seen": auth,
+                "b64": base64.b64encode(auth.encode()).decode(),
+                "b64url": base64.urlsafe_b64encode(key.encode()).decode().rstrip("="),
+                "hex": key.encode().hex(),
+                "quoted": urllib.parse.quote(key, safe=""),
+            }
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            state.requests.append(("POST", self.path, dict(self.headers)))
+            del body
+            task_id = state.next_id()
+            if state.mode == "create-503":
+                self._reply(503, {"code": 1303, "message": "busy", "request_id": "r"})
+                return
+            envelope = {
+                "code": 0,
+                "message": "SUCCEED",
+                "request_id": "r",
+                "data": {"task_id": task_id, "task_status": "submitted", "created_at": 1, "updated_at": 1},
+                **self._echo_body(),
+            }
+            self._reply(200, envelope, self._echo_headers())
+
+        def do_GET(self) -> None:
+            state.requests.append(("GET", self.path, dict(self.headers)))
+            if self.path.startswith("/media/"):
+                self._reply(200, b"\x00\x00\x00\x18ftypmp42", {"X-Secret-Internal": "internal-reply-canary"})
+                return
+            if self.path.startswith("/redirect"):
+                self.send_response(302)
+                self.send_header("Location", state.redirect_to)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            task_id = self.path.rstrip("/").rsplit("/", 1)[-1]
+            video = state.result_url or f"{state.url}/media/v.mp4"
+            envelope = {
+                "code": 0,
+                "message": "SUCCEED",
+                "request_id": "r",
+                "data": {
+                    "task_id": task_id,
+                    "task_status": "succeed",
+                    "created_at": 1,
+                    "updated_at": 2,
+                    "task_result": {"videos": [{"id": "v", "url": video, "duration": "5"}]},
+                },
+                **self._echo_body(),
+            }
+            self._reply(200, envelope, self._echo_headers())
+
+    return Handler
+
+
+@contextmanager
+def lax_gateway(mode: str = "accept") -> Iterator[LaxGateway]:
+    """Run a :class:`LaxGateway` on a free 127.0.0.1 port for the block."""
+    state = LaxGateway(mode=mode)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
