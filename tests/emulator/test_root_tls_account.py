@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import httpx
+import jsonschema
 import pytest
 
+from conformance import spec
 from conformance.emulator import EmulatorConfig, start_emulator
 from conformance.profiles import load_builtin_profiles
 from conformance.profiles.auth import sign_jwt
@@ -45,6 +47,9 @@ def test_account_costs_on_the_official_profile_and_not_on_gateways() -> None:
         assert costs.status_code == 200
         body = costs.json()
         assert body["code"] == 0 and body["request_id"]
+        entry = spec.load_canonical()["x-kling-endpoints"]["account.costs"]
+        assert (entry["method"], entry["path"]) == ("GET", profiles["kling-official"].endpoint("account.costs").path)
+        jsonschema.validate(body, entry["response"])  # the emulator answers what the canonical spec says
         packs = body["data"]["resource_pack_subscribe_infos"]
         assert {p["status"] for p in packs} <= {"toBeOnline", "online", "expired", "runOut"}
         assert all(p["remaining_quantity"] <= p["total_quantity"] for p in packs)
