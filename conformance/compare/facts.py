@@ -181,7 +181,12 @@ class GatewayFacts:
         profile = self.profile
         if profile is None:
             return None
-        label = f"profile {profile.id} ({profile.evidence_kind.value}: {profile.evidence_source or 'built-in'})"
+        source = profile.evidence_source or "built-in"
+        if key == "auth" and profile.auth.evidence:
+            source = profile.auth.evidence
+        elif key.startswith("endpoint:") and key.split(":", 1)[1] in ENDPOINTS:
+            source = profile.endpoint(key.split(":", 1)[1]).evidence or source
+        label = f"profile {profile.id} ({profile.evidence_kind.value}: {source})"
         value = self._profile_value(profile, operation, key)
         return None if value is _UNKNOWN else Fact(value, label, False)
 
