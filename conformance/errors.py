@@ -12,6 +12,8 @@ from collections.abc import Iterable
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+#: Every result was skipped: nothing was tested (pytest's exit code for "no tests ran").
+EXIT_NO_TESTS = 5
 
 
 class ConformanceError(Exception):

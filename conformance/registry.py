@@ -21,12 +21,14 @@ class Registry(Generic[T]):
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._items: dict[str, T] = {}
+        self.version = 0  # bumped on every change, so callers can cache what they derive from the items
 
     def add(self, name: str, item: T) -> T:
         """Register ``item`` under ``name``; duplicate names raise ``ValueError``."""
         if name in self._items:
             raise ValueError(f"{self.kind} {name!r} is already registered")
         self._items[name] = item
+        self.version += 1
         return item
 
     def register(self, name: str) -> Callable[[T], T]:
@@ -59,6 +61,7 @@ class Registry(Generic[T]):
     def remove(self, name: str) -> None:
         """Unregister ``name`` (tests use this to restore a registry)."""
         self._items.pop(name, None)
+        self.version += 1
 
     def __contains__(self, name: object) -> bool:
         return name in self._items

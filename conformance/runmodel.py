@@ -66,6 +66,7 @@ class RunMeta:
     gateways: list[str] = field(default_factory=list)
     shard: str = ""  # "i/n" when sharded
     budget: dict[str, Any] = field(default_factory=dict)  # {"max_paid_tasks": N|None, "paid_tasks_used": M}
+    partial: str = ""  # set by `merge --allow-partial` when shards are missing: which were merged, which not
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -80,7 +81,7 @@ class RunMeta:
             "gateways": list(self.gateways),
             "shard": self.shard,
             "budget": dict(self.budget),
-        }
+        } | ({"partial": self.partial} if self.partial else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunMeta:
@@ -96,6 +97,7 @@ class RunMeta:
             gateways=list(data.get("gateways", [])),
             shard=data.get("shard", ""),
             budget=dict(data.get("budget", {})),
+            partial=str(data.get("partial", "")),
         )
 
 

@@ -17,7 +17,7 @@ from conformance.checks._support import (
 )
 from conformance.checks.base import CheckContext, ScenarioTrace, Verdict
 from conformance.models import Exchange
-from conformance.normalize.result import ERROR_SHAPES
+from conformance.normalize.result import is_error_shape
 
 #: Scenarios whose 2xx bodies are success bodies (error scenarios are judged by their own checks).
 SUCCESS_SCENARIOS = (
@@ -128,7 +128,7 @@ def success_body(ctx: CheckContext, exchange: Exchange) -> bool:
     response = exchange.response
     if response is None or not 200 <= response.status_code < 300:
         return False
-    return ctx.normalized(exchange).shape not in ERROR_SHAPES
+    return not is_error_shape(ctx.normalized(exchange))
 
 
 def error_response(ctx: CheckContext, exchange: Exchange) -> bool:
@@ -136,7 +136,7 @@ def error_response(ctx: CheckContext, exchange: Exchange) -> bool:
     response = exchange.response
     if response is None:
         return False
-    return response.status_code >= 400 or ctx.normalized(exchange).shape in ERROR_SHAPES
+    return response.status_code >= 400 or is_error_shape(ctx.normalized(exchange))
 
 
 def any_response(ctx: CheckContext, exchange: Exchange) -> bool:

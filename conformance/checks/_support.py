@@ -23,7 +23,7 @@ from conformance.jsonpath import iter_paths as iter_paths
 from conformance.jsonpath import json_type as json_type
 from conformance.models import Exchange, Outcome, TaskStatus
 from conformance.normalize.parse import parse_body
-from conformance.normalize.result import ERROR_SHAPES, NormalizedResponse, Shape
+from conformance.normalize.result import NormalizedResponse, Shape, is_error_shape
 from conformance.normalize.vocab import KLING_WORDS
 from conformance.profiles.model import FAMILIES
 
@@ -378,7 +378,7 @@ def acceptance_problem(exchange: Exchange, norm: NormalizedResponse) -> str | No
     """Why a create response does not show an accepted task (2xx, non-error body, task id), or ``None``."""
     if not is_2xx(exchange):
         return f"{NOT_ACCEPTED}{describe(exchange, norm)}"
-    if norm.is_error or norm.shape in ERROR_SHAPES:
+    if norm.is_error or is_error_shape(norm):
         return f"HTTP {status_of(exchange)} but the body is an error: {describe(exchange, norm)}"
     if not norm.task_id:
         why = shape_note(norm) or next((n for n in norm.notes if _TASKLESS_HINT.search(n)), "")
@@ -404,7 +404,7 @@ def rejection_problem(
         return f"a server error answered a client mistake: {describe(exchange, norm)}"
     if not 400 <= status < 500:
         return f"expected a 4xx, got {describe(exchange, norm)}"
-    if norm.shape not in ERROR_SHAPES:
+    if not is_error_shape(norm):
         why = shape_note(norm)
         return f"HTTP {status} but the body is not an error body (shape {norm.shape.value}{': ' + why if why else ''})"
     return None

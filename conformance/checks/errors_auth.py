@@ -29,7 +29,7 @@ from conformance.checks._support import (
 )
 from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
 from conformance.models import Exchange, Severity
-from conformance.normalize.result import ERROR_SHAPES
+from conformance.normalize.result import is_error_shape
 
 #: Scenarios in which every request is a client mistake.
 CLIENT_MISTAKE_SCENARIOS = ("*.create.invalid.*", "*.get.unknown", "*.list.bounds", "auth.*")
@@ -46,7 +46,7 @@ def _judge_auth(ctx: CheckContext, scenario: str, what: str) -> Iterator[Verdict
 def _auth_verdict(ctx: CheckContext, what: str, trace: ScenarioTrace, main: Exchange) -> Verdict:
     norm = ctx.normalized(main)
     status = status_of(main)
-    if status == 401 and norm.shape in ERROR_SHAPES:
+    if status == 401 and is_error_shape(norm):
         return passed(f"{what} rejected: {describe(main, norm)}", trace=trace, exchange=main)
     if status == 401:
         problem = f"HTTP 401 but the body is not an error body (shape {norm.shape.value})"

@@ -34,7 +34,7 @@ from conformance.checks._support import (
 )
 from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
 from conformance.models import Exchange, Severity, TaskStatus
-from conformance.normalize.result import ERROR_SHAPES, NormalizedResponse
+from conformance.normalize.result import NormalizedResponse, is_error_shape
 
 _MINIMAL = "*.create.minimal"
 
@@ -135,7 +135,7 @@ def _queryable_verdict(ctx: CheckContext, life: Lifecycle) -> Verdict:
         if transport:
             return errored(f"every query failed: {transport[0]}", trace=life.trace)
         return _no_polls(life)
-    good = [(ex, n) for ex, n in life.polls if is_2xx(ex) and n.shape not in ERROR_SHAPES and not n.is_error]
+    good = [(ex, n) for ex, n in life.polls if is_2xx(ex) and not is_error_shape(n) and not n.is_error]
     if not good:
         exchange, norm = life.polls[0]
         answers = sorted({describe(ex, n) for ex, n in life.polls})

@@ -30,7 +30,7 @@ from conformance.checks._support import (
 )
 from conformance.checks.base import Area, CheckContext, ScenarioTrace, Verdict, check
 from conformance.models import Exchange, Severity
-from conformance.normalize.result import ERROR_SHAPES
+from conformance.normalize.result import is_error_shape
 
 PAGE_NUM_RANGE = (1, 1000)
 PAGE_SIZE_RANGE = (1, 500)
@@ -38,7 +38,7 @@ PAGE_SIZE_RANGE = (1, 500)
 
 def _query_problem(ctx: CheckContext, exchange: Exchange, expected_id: str | None) -> str | None:
     norm = ctx.normalized(exchange)
-    if not is_2xx(exchange) or norm.is_error or norm.shape in ERROR_SHAPES:
+    if not is_2xx(exchange) or norm.is_error or is_error_shape(norm):
         return describe(exchange, norm)
     if not norm.task_id:
         return f"HTTP {exchange.response.status_code if exchange.response else '?'} without a task id"
@@ -116,7 +116,7 @@ def _unknown_task_verdict(ctx: CheckContext, trace: ScenarioTrace, main: Exchang
     problems: list[str] = []
     code_path = "$"
     floor = rejection_problem(main, norm, accepted="it was answered as if the task existed")
-    if floor and (status is None or not 400 <= status < 500 or norm.shape not in ERROR_SHAPES):
+    if floor and (status is None or not 400 <= status < 500 or not is_error_shape(norm)):
         problems.append(floor)
     if status != errors.unknown_task_status:
         problems.append(f"HTTP {status} instead of {errors.unknown_task_status}")
@@ -241,7 +241,7 @@ def _external_attempt(
     if problem:
         return False, problem, problem, "$"
     norm = ctx.normalized(exchange)
-    if not is_2xx(exchange) or norm.is_error or norm.shape in ERROR_SHAPES:
+    if not is_2xx(exchange) or norm.is_error or is_error_shape(norm):
         return False, describe(exchange, norm), describe(exchange, norm), "$"
     body = read_json(exchange)
     echoed = [str(v) for _, v in find_keys(body.value, "external_task_id") if v is not None] if body.ok else []

@@ -11,8 +11,10 @@ from typing import Annotated
 
 import typer
 
-from conformance.cli._reportio import check_format, emit
+from conformance.cli._reportio import artifact_option, check_format, emit, fit_for_comment, format_option
 from conformance.errors import EXIT_FINDINGS, EXIT_OK
+
+DIFF_FORMATS = ("md", "json")
 
 
 def register(app: typer.Typer) -> None:
@@ -26,14 +28,16 @@ def register(app: typer.Typer) -> None:
         current: Annotated[
             Path, typer.Argument(help="Current report.json (or run folder, or reports root: its latest).")
         ],
-        fmt: Annotated[str, typer.Option("--format", "-f", help="md | json.")] = "md",
+        fmt: Annotated[str, format_option(DIFF_FORMATS)] = "md",
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+        artifact_url: Annotated[str | None, artifact_option()] = None,
     ) -> None:
         """What changed between two runs (exit 1 on a regression)."""
         from conformance.compare.regression import diff_reports, render_diff_json, render_diff_markdown
         from conformance.reports.loader import load_report
 
-        check_format(fmt, ("md", "json"))
+        fmt = check_format(fmt, DIFF_FORMATS)
         result = diff_reports(load_report(baseline), load_report(current))
-        emit(render_diff_json(result) if fmt == "json" else render_diff_markdown(result), out)
+        text = render_diff_json(result) if fmt == "json" else render_diff_markdown(result)
+        emit(fit_for_comment(text, fmt, artifact_url, "diff"), out)
         raise typer.Exit(EXIT_FINDINGS if result.regressions else EXIT_OK)

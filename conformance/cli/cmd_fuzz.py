@@ -26,9 +26,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("fuzz")
     def fuzz(
-        gateway: Annotated[str, typer.Option("--gateway", "-g", help="Gateway id (a built-in, or a --profile's id).")],
+        gateway: Annotated[
+            str, typer.Option("--gateway", "-g", metavar="ID", help="Gateway id (a built-in, or a --profile's id).")
+        ],
         profile: Annotated[
-            list[str] | None, typer.Option("--profile", help="A user profile TOML (repeatable).")
+            list[str] | None, typer.Option("--profile", metavar="PATH", help="A user profile TOML (repeatable).")
         ] = None,
         max_examples: Annotated[
             int, typer.Option("--max-examples", help="Hypothesis examples per operation and mode.")
@@ -37,7 +39,7 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--mode", help="positive (valid, paid) | negative (invalid, free) | all.")
         ] = "all",
         base_url: Annotated[
-            str | None, typer.Option("--base-url", help="Fuzz this host instead of the profile's.")
+            str | None, typer.Option("--base-url", metavar="URL", help="Fuzz this host instead of the profile's.")
         ] = None,
         emulator: Annotated[
             bool, typer.Option("--emulator", help="Fuzz the in-process emulator (loopback, no key needed).")
@@ -50,7 +52,9 @@ def register(app: typer.Typer) -> None:
         operation: Annotated[
             list[str] | None,
             typer.Option(
-                "--operation", help="Create operation or family (repeatable). Default: every supported create."
+                "--operation",
+                metavar="ID",
+                help="Create operation or family (repeatable). Default: every supported create.",
             ),
         ] = None,
         no_probes: Annotated[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -147,13 +148,48 @@ def print_summary(result: NormalizedResponse, profile_id: str | None) -> None:
             console.print(Text(f"matches what profile {profile_id!r} expects", style="bold green"))
 
 
+def _batch_bodies(sources: list[str], *, ndjson: bool) -> Iterator[tuple[str, bytes]]:
+    """(source label, raw body) for every body of every source; NDJSON sources give one body per line."""
+    for source in sources:
+        raw = read_body(source)
+        if not ndjson:
+            yield source, raw
+            continue
+        name = "stdin" if source == "-" else source
+        for number, line in enumerate(raw.splitlines(), start=1):
+            if line.strip():
+                yield f"{name}:{number}", line
+
+
+def inspect_batch(
+    sources: list[str], *, ndjson: bool, status_code: int | None, profile: Any, operation: str | None
+) -> bool:
+    """Read every body in one process, print one JSON line each; ``True`` when any departs from the profile."""
+    import orjson
+
+    out = sys.stdout.buffer
+    departed = False
+    with_departures = profile is not None
+    for label, raw in _batch_bodies(sources, ndjson=ndjson):
+        result = normalize(raw, status_code=status_code, profile=profile, operation=operation)
+        departed = departed or bool(result.departures)
+        line = {"source": label, **inspect_dict(result, with_departures=with_departures)}
+        out.write(orjson.dumps(line) + b"\n")
+    out.flush()
+    return departed
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``inspect`` command to ``app``."""
 
     @app.command("inspect")
     def inspect(
-        source: Annotated[
-            str, typer.Argument(metavar="FILE|-", help="The raw response body, exactly as the gateway sent it.")
+        sources: Annotated[
+            list[str],
+            typer.Argument(
+                metavar="FILE...|-",
+                help="Raw response bodies, exactly as the gateway sent them (- reads standard input).",
+            ),
         ],
         status_code: Annotated[
             int | None,
@@ -170,15 +206,30 @@ def register(app: typer.Typer) -> None:
             typer.Option("--operation", help="Narrow the profile comparison to one operation (image2video.get)."),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a summary.")] = False,
+        ndjson: Annotated[
+            bool,
+            typer.Option(
+                "--ndjson",
+                help="Each input holds one body per line (NDJSON); print one JSON line per body.",
+            ),
+        ] = False,
     ) -> None:
-        """Classify one response body: shape, status, ids, result URLs, errors, timestamps and oddities.
+        """Classify response bodies: shape, status, ids, result URLs, errors, timestamps and oddities.
 
-        Exit code 0; with --profile, 1 when the body departs from the profile; 2 when the file or the
-        profile cannot be read.
+        One FILE prints one reading; several files, or --ndjson (one body per line, e.g. on standard
+        input), are read in one process and print one JSON line per body, with its "source". Exit code
+        0; with --profile, 1 when a body departs from the profile; 2 when a file or the profile cannot
+        be read.
         """
         if operation and profile_id is None:
             raise UsageError("--operation only narrows a profile comparison", where="--operation", fix="add --profile")
         profile = load_inspect_profile(profile_id, operation) if profile_id is not None else None
+        if ndjson or len(sources) > 1:
+            departed = inspect_batch(
+                sources, ndjson=ndjson, status_code=status_code, profile=profile, operation=operation
+            )
+            raise typer.Exit(EXIT_FINDINGS if departed else EXIT_OK)
+        source = sources[0]
         body = read_body(source)
         result = normalize(body, status_code=status_code, profile=profile, operation=operation)
         if as_json:

@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
     def plan(
         gateway: Annotated[list[str] | None, gateway_option("Gateway id (repeatable) or 'all'.")] = None,
         profile: ProfilePaths = None,
-        mode: Annotated[str, mode_option("The mode the run would use: live | record | replay.")] = "live",
+        mode: Annotated[
+            str, mode_option("The mode the run would use: replay (the default, as for run) | record | live.")
+        ] = "replay",
         emulator: Annotated[bool, emulator_option("Plan a run against the in-process emulator.")] = False,
         base_url: BaseUrl = None,
         max_paid_tasks: Annotated[int | None, max_paid_tasks_option("Cap on task-creating calls.")] = None,
@@ -53,12 +55,24 @@ def register(app: typer.Typer) -> None:
         )
         options.validate()
         profiles = load_profiles(options)
-        run_plan, _ = plan_run(options, profiles)
+        replay_sets = None
+        if options.mode == "replay":  # plan what run would replay: the same cassettes, the same doc examples
+            from conformance.harness.cassette import load_gateway_cassettes
+            from conformance.paths import cassettes_dir
+
+            replay_sets = {p.id: load_gateway_cassettes(cassettes_dir(), p.id) for p in profiles}
+        run_plan, _ = plan_run(options, profiles, replay_sets)
         cap = run_plan.max_paid_tasks
         total_calls = 0
         for item_profile in profiles:
             items = run_plan.gateways[item_profile.id]
-            target = "emulator" if emulator else item_profile.base_url or "no base URL: pass --base-url"
+            target = (
+                "emulator"
+                if emulator
+                else "replayed from the bundled cassettes"
+                if mode == "replay"
+                else item_profile.base_url or "no base URL: pass --base-url"
+            )
             typer.echo(f"{item_profile.id}  ({target})")
             for item in items:
                 s = item.scenario
@@ -87,6 +101,7 @@ def register(app: typer.Typer) -> None:
             f"paid tasks: {paid} planned of {'unlimited' if cap is None else cap}; "
             f"worst case {run_plan.worst_case_tasks} (if the gateway also accepts the [probe] requests meant to be "
             f"rejected); {budget_skipped} scenario(s) skipped for budget; {total_calls} request(s) before polling"
+            + ("; replay: nothing is sent or spent (plan a live run with --mode live)" if mode == "replay" else "")
         )
         missing = [p.id for p in profiles if not p.base_url]
         if mode != "replay" and not emulator and missing:

@@ -7,6 +7,12 @@ from typing import Annotated
 
 import typer
 
+from conformance.cli._reportio import check_format, format_option
+
+#: Formats ``report`` writes, and the reporter each one names.
+REPORT_FORMATS = ("json", "junit", "md", "html")
+REPORTER_NAMES = {"md": "markdown"}
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
@@ -19,16 +25,13 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="Reports folder to write <run-id>/ into.")] = Path(
             "reports"
         ),
-        fmt: Annotated[
-            list[str] | None, typer.Option("--format", "-f", help="json | junit | markdown | html (repeatable).")
-        ] = None,
+        fmt: Annotated[list[str] | None, format_option(REPORT_FORMATS, repeatable=True)] = None,
     ) -> None:
         """Re-render the report files of a run from its report.json."""
         from conformance.reports import REPORTERS, load_report, write_reports
 
-        if fmt is None:
-            fmt = []
-        for name in fmt:
+        names = [REPORTER_NAMES.get(name, name) for name in (check_format(f, REPORT_FORMATS) for f in fmt or [])]
+        for name in names:
             REPORTERS.get(name)
-        run_dir = write_reports(load_report(source), out, formats=fmt or None)
+        run_dir = write_reports(load_report(source), out, formats=names or None)
         typer.echo(f"wrote {run_dir}")

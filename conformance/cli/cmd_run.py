@@ -1,16 +1,17 @@
 """``kling-conformance run``: run the check catalog against gateways and write the reports.
 
 With no flags it replays every built-in gateway from the bundled cassettes, offline, and writes
-``reports/<run-id>/`` (+ ``reports/latest``). Exit codes: 0 every check held, 1 findings, 2 usage.
+``reports/<run-id>/`` (+ ``reports/latest``). Exit codes: 0 every check held, 1 findings, 2 usage,
+5 nothing tested (every result skipped).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,27 +25,60 @@ from conformance.cli._options import (
     shard_option,
     target_fields,
 )
-from conformance.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from conformance.models import Outcome
+from conformance.errors import EXIT_FINDINGS, EXIT_NO_TESTS, EXIT_OK, UsageError
+from conformance.reports.console import all_skipped
 from conformance.runmodel import RunReport
 
 EXIT_INTERRUPTED = 130
 
 
 def summary_lines(report: RunReport) -> list[str]:
-    """One line per gateway with its outcome counts, plus a total line."""
-    lines = []
-    order = [Outcome.PASS, Outcome.FAIL, Outcome.WAIVED, Outcome.SKIPPED, Outcome.ERROR]
-    for gateway in report.meta.gateways:
-        counts = Counter(r.outcome for r in report.results if r.gateway == gateway)
-        kinds = sorted(
-            {r.evidence.kind.value for r in report.results if r.gateway == gateway and r.outcome != Outcome.SKIPPED}
+    """One line per gateway with its outcome counts, plus a total line (plain text)."""
+    from conformance.reports.console import gateway_lines
+
+    return [line.text for line in gateway_lines(report)]
+
+
+def print_summary(report: RunReport, *, quiet: bool, verbose: bool) -> None:
+    """The end-of-run summary on stdout: per-gateway counts (not with -q), then the findings, capped unless -v.
+
+    Colour only on a terminal, and never when ``NO_COLOR`` is set (rich reads it).
+    """
+    from conformance.reports.console import DEFAULT_LIMIT, Line, failure_summary, gateway_lines
+
+    # rich only for a terminal that wants colour: NO_COLOR (rich would keep bold and dim) and pipes get plain
+    # text, and a default replay into a pipe never imports rich (tests/harness/test_startup.py)
+    styled = not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    console: Any = None
+    if styled:
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=True)
+
+    def show(line: Line) -> None:
+        if console is None:
+            typer.echo(line.text)
+        else:
+            console.print(line.text, style=line.style or None, markup=False)
+
+    lines = gateway_lines(report)
+    header = f"kling-conformance {report.meta.mode} run {report.meta.run_id}" + (
+        " (INCOMPLETE)" if report.meta.incomplete else ""
+    )
+    show(Line(header))
+    for line in lines[-1:] if quiet else lines:
+        show(line)
+    if not quiet:
+        budget = report.meta.budget
+        cap = budget.get("max_paid_tasks")
+        show(
+            Line(
+                f"  paid tasks: {budget.get('paid_tasks_used', 0)} of {'unlimited' if cap is None else cap}"
+                + (" (replayed, nothing spent)" if report.meta.mode == "replay" else "")
+            )
         )
-        parts = ", ".join(f"{counts.get(o, 0)} {o.value}" for o in order)
-        lines.append(f"  {gateway:<16} {parts}  [evidence: {', '.join(kinds) or 'none'}]")
-    total = Counter(r.outcome for r in report.results)
-    lines.append("  " + "total".ljust(16) + " " + ", ".join(f"{total.get(o, 0)} {o.value}" for o in order))
-    return lines
+    for line in failure_summary(report.results, limit=None if verbose else DEFAULT_LIMIT):
+        show(line)
 
 
 def register(app: typer.Typer) -> None:
@@ -121,8 +155,10 @@ def register(app: typer.Typer) -> None:
         check: Annotated[
             list[str] | None, typer.Option("--check", metavar="ID", help="Only this check id (repeatable).")
         ] = None,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.")] = False,
-        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every scenario as it finishes.")] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the totals and the findings.")] = False,
+        verbose: Annotated[
+            bool, typer.Option("--verbose", "-v", help="Every scenario as it finishes, and every finding.")
+        ] = False,
     ) -> None:
         """Run the conformance checks and write reports (default: replay every built-in gateway offline)."""
         from dataclasses import replace
@@ -175,19 +211,7 @@ def register(app: typer.Typer) -> None:
             assert state.report is not None
             report = state.report
             typer.echo("interrupted after the run had finished: the report is complete", err=True)
-        if not quiet or report.has_findings:
-            typer.echo(
-                f"kling-conformance {report.meta.mode} run {report.meta.run_id}"
-                + (" (INCOMPLETE)" if report.meta.incomplete else "")
-            )
-            for line in summary_lines(report):
-                typer.echo(line)
-            budget = report.meta.budget
-            cap = budget.get("max_paid_tasks")
-            typer.echo(
-                f"  paid tasks: {budget.get('paid_tasks_used', 0)} of {'unlimited' if cap is None else cap}"
-                + (" (replayed, nothing spent)" if report.meta.mode == "replay" else "")
-            )
+        print_summary(report, quiet=quiet, verbose=verbose)
         if state.report_dir is not None:
             typer.echo(f"report: {state.report_dir}")
         if state.cassettes_written:
@@ -198,7 +222,12 @@ def register(app: typer.Typer) -> None:
         if state.interrupted:
             typer.echo("interrupted: the report above is partial (marked incomplete)", err=True)
             raise typer.Exit(EXIT_INTERRUPTED)
-        raise typer.Exit(EXIT_FINDINGS if report.has_findings else EXIT_OK)
+        if report.has_findings:
+            raise typer.Exit(EXIT_FINDINGS)
+        if all_skipped(report) and not report.meta.shard:  # a shard may own nothing judgeable: not an error
+            typer.echo("nothing was tested: every result was skipped (exit code 5)", err=True)
+            raise typer.Exit(EXIT_NO_TESTS)
+        raise typer.Exit(EXIT_OK)
 
 
 def _progress(options: object) -> object:

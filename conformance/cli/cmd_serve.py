@@ -81,10 +81,12 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         gateway: Annotated[
-            list[str] | None, typer.Option("--gateway", "-g", help="Gateway id to serve (repeatable).")
+            list[str] | None, typer.Option("--gateway", "-g", metavar="ID", help="Gateway id to serve (repeatable).")
         ] = None,
         all_gateways: Annotated[bool, typer.Option("--all", help="Serve every built-in profile.")] = False,
-        profile: Annotated[list[str] | None, typer.Option("--profile", help="Extra profile TOML (repeatable).")] = None,
+        profile: Annotated[
+            list[str] | None, typer.Option("--profile", metavar="PATH", help="Extra profile TOML (repeatable).")
+        ] = None,
         host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 8787,
         time_scale: Annotated[

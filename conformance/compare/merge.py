@@ -6,8 +6,9 @@ shard" yields to the shard that judged it, and once every shard is there no "oth
 left; a check's gateway-level "found nothing" goes when another shard found something; stale waivers
 are recomputed across the shards; two different judged results are an error naming both files.
 Observations and exchanges are unioned. With every shard of one run given, the merged results equal
-the unsharded run's (``tests/harness/test_shards.py`` checks it on the bundled replay). The merged run is
-incomplete when any shard was, or when shards of ``i/n`` are missing. Results are ordered by the run's
+the unsharded run's (``tests/harness/test_shards.py`` checks it on the bundled replay). A set with shards
+of ``i/n`` missing is refused unless ``allow_partial``: then the merged run is incomplete and labelled
+``meta.partial``. It is also incomplete when any shard was. Results are ordered by the run's
 gateway order, then as they appear in the shards, so a merge is independent of the order the shard
 files are given in.
 """
@@ -60,6 +61,29 @@ def _check_same(reports: Sequence[tuple[str, RunReport]], attribute: str) -> Non
             field=f"meta.{attribute}",
             fix="merge only the shards of one run (same tool version, spec and mode)",
         )
+
+
+def _check_one_run(reports: Sequence[tuple[str, RunReport]], shards: Sequence[tuple[str, Any]]) -> None:
+    """Shards of one run: all sharded (or none), over the same gateways."""
+    sharded = [label for label, shard in shards if shard is not None]
+    if sharded and len(sharded) != len(shards):
+        plain = next(label for label, shard in shards if shard is None)
+        raise UsageError(
+            "a report that is not a shard is mixed with shard reports",
+            where=plain,
+            field="meta.shard",
+            fix="merge either the shards of one `--shard i/n` run, or whole runs (e.g. one per gateway), not both",
+        )
+    if sharded:
+        lists = {tuple(r.meta.gateways) for _, r in reports}
+        if len(lists) > 1:
+            listing = ", ".join(f"{label}: {', '.join(r.meta.gateways)}" for label, r in reports)
+            raise UsageError(
+                f"the shards ran different gateways ({listing})",
+                where=reports[0][0],
+                field="meta.gateways",
+                fix="run every shard with the same --gateway/--profile flags",
+            )
 
 
 def _prefer(kept: tuple[str, CheckResult], new: tuple[str, CheckResult]) -> tuple[str, CheckResult]:
@@ -163,9 +187,13 @@ def _with(result: CheckResult, outcome: Outcome, reason: str) -> CheckResult:
 
 
 def merge_reports(
-    reports: Sequence[tuple[str, RunReport]], *, run_id: str | None = None
+    reports: Sequence[tuple[str, RunReport]], *, run_id: str | None = None, allow_partial: bool = False
 ) -> tuple[RunReport, list[str]]:
-    """Merge labelled shard reports into one; returns (report, warnings)."""
+    """Merge labelled shard reports into one; returns (report, warnings).
+
+    An incomplete set of shards (``i/n`` with some ``i`` missing) is refused unless ``allow_partial``; then
+    the merged report is marked incomplete and ``meta.partial`` says which shards it holds.
+    """
     if not reports:
         raise UsageError("no report to merge", where="REPORT...", fix="pass the report.json of every shard")
     for attribute in ("tool_version", "spec_hash", "mode"):
@@ -193,11 +221,22 @@ def merge_reports(
                 fix="pass each shard once",
             )
         seen[shard[0]] = label
+    _check_one_run(reports, shards)
     missing = sorted(set(range(1, (next(iter(totals)) if totals else 0) + 1)) - set(seen))
+    partial = ""
     if missing:
-        warnings.append(
-            f"shards {', '.join(map(str, missing))} of {next(iter(totals))} are missing: the merged run is incomplete"
-        )
+        count = next(iter(totals))
+        listing = ", ".join(map(str, missing))
+        if not allow_partial:
+            raise UsageError(
+                f"shard{'s' if len(missing) > 1 else ''} {listing} of {count} "
+                f"{'are' if len(missing) > 1 else 'is'} missing",
+                where="REPORT...",
+                fix="pass the report of every shard (wait for every CI job), or add --allow-partial to merge what "
+                "is there into a report labelled partial",
+            )
+        partial = f"shards {', '.join(map(str, sorted(seen)))} of {count} merged; missing: {listing}"
+        warnings.append(f"shards {listing} of {count} are missing: the merged run is partial (incomplete)")
 
     gateways: list[str] = []
     for (_, report), _ in ordered:
@@ -272,6 +311,7 @@ def merge_reports(
         gateways=gateways,
         shard="",
         budget=budget,
+        partial=partial,
     )
     merged = RunReport(
         meta=meta,

@@ -38,7 +38,7 @@ from conformance.harness.options import RunOptions, is_loopback
 from conformance.harness.plan import RunPlan, is_probe, make_plan
 from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative_url
 from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
-from conformance.models import Evidence, Exchange
+from conformance.models import OTHER_SHARD, Evidence, Exchange, Outcome
 from conformance.paths import cassettes_dir
 from conformance.profiles.auth import Credentials, credentials_from_env, missing_credentials_hint
 from conformance.profiles.model import GatewayProfile
@@ -393,10 +393,17 @@ async def execute_run(
             _INTERRUPTED_FILTER.active = True
         except TimeoutError:  # the run deadline
             state.incomplete = True
-        if progress is not None:
-            progress.run_finished()
     state.paid_used = budget.spent
-    report = _build_report(options, profiles, plan, state, specs, started)
+    report: RunReport | None = None
+    try:
+        report = _build_report(options, profiles, plan, state, specs, started)
+    finally:
+        if progress is not None:  # after judging, so that the closing line can count the findings
+            progress.run_finished(
+                findings=None
+                if report is None
+                else sum(r.outcome in (Outcome.FAIL, Outcome.ERROR) for r in report.results)
+            )
     state.report = report
     return report
 
@@ -518,7 +525,9 @@ def _build_report(
         normalizer = state.normalizers.get(profile.id) or _normalizer(profile)
         ctx = CheckContext(profile=profile, traces=traces, normalizer=normalizer, mode=options.mode)
         fallback = fallback_evidence(traces, options)
-        report.results.extend(judge_by_evidence(profile, traces, normalizer, options.mode, specs, fallback))
+        judged = judge_by_evidence(profile, traces, normalizer, options.mode, specs, fallback)
+        # a shard's report holds its own results only: the other shards' stand-ins stay out of it
+        report.results.extend(r for r in judged if r.reason != OTHER_SHARD)
         report.observations.extend(derive(ctx))
     # Exchanges the results point at (the report's details view); the rest stay in the cassettes.
     wanted = {r.exchange_ref for r in report.results if r.exchange_ref}

@@ -19,9 +19,11 @@ import types
 from typing import Any
 
 from conformance.normalize.engine import normalize
-from conformance.normalize.recognizer import NORMALIZERS, Recognizer, recognizers_in_order
+from conformance.normalize.recognizer import NORMALIZERS, Recognizer, recognizers_in_order, register_bundled_families
 from conformance.normalize.result import ERROR_SHAPES, NormalizedResponse, Shape
 from conformance.normalize.vocab import STATUS_WORDS, canonical_status
+
+register_bundled_families()
 
 __all__ = [
     "ERROR_SHAPES",

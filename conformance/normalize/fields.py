@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance.jsonpath import json_type_phrase as json_type  # "a number", "an object", "null"...
 from conformance.models import TaskStatus
-from conformance.normalize.result import ERROR_SHAPES, NormalizedResponse, Shape
+from conformance.normalize.result import NormalizedResponse, ShapeId
 from conformance.normalize.vocab import KLING_WORDS, STATUS_WORDS, fold_status_word, is_success_message
 
 #: Failure-reason sources in the order they are trusted (issue 3).
@@ -31,8 +31,9 @@ _MS_CEILING = 1e14  # year 5138 in ms: anything larger is not a timestamp we und
 class Draft:
     """Everything found so far in one body; families write, :meth:`finish` freezes."""
 
-    shape: Shape
+    shape: ShapeId
     status_code: int | None = None
+    error_shape: bool = False  # the shape that matched is an error shape
     notes: list[str] = field(default_factory=list)
     status: TaskStatus | None = None
     raw_status: str | None = None
@@ -48,6 +49,8 @@ class Draft:
     created_at: int | None = None
     updated_at: int | None = None
     timestamp_unit: str | None = None
+    statuses: dict[str, TaskStatus] | None = None  # the description's own status words (folded)
+    pending_notes: list[str] = field(default_factory=list)  # decode notes, said at the shape's decode step
 
     def note(self, text: str) -> None:
         """Record an oddity once."""
@@ -57,7 +60,7 @@ class Draft:
     @property
     def is_error(self) -> bool:
         """HTTP status >= 400, or an error shape (a failed task in a success envelope is not an error)."""
-        return (self.status_code is not None and self.status_code >= 400) or self.shape in ERROR_SHAPES
+        return (self.status_code is not None and self.status_code >= 400) or self.error_shape
 
     def offer_reason(self, rank: int, value: Any) -> None:
         """Offer a failure-reason candidate; success words (``SUCCEED``) are never a reason."""
@@ -82,6 +85,7 @@ class Draft:
         return NormalizedResponse(
             shape=self.shape,
             is_error=self.is_error,
+            error_shape=self.error_shape,
             status=self.status,
             raw_status=self.raw_status,
             task_id=self.task_id,
@@ -155,7 +159,9 @@ def read_status(draft: Draft, value: Any, name: str = "status") -> None:
         value = word
     draft.raw_status = value
     folded = fold_status_word(value)
-    status = STATUS_WORDS.get(folded)
+    status = draft.statuses.get(folded) if draft.statuses else None
+    if status is None:
+        status = STATUS_WORDS.get(folded)
     if status is None:
         draft.status = TaskStatus.UNKNOWN
         draft.note(f"status word not in vocabulary: {value!r}")
@@ -279,13 +285,19 @@ def read_legacy_fail_reason(draft: Draft, value: Any) -> None:
     draft.offer_reason(REASON_FAIL_REASON, value)
 
 
-def to_ms(draft: Draft, value: Any, name: str) -> tuple[int | None, str | None]:
-    """A timestamp in ms and the unit it was sent in (``ms``, ``s`` or ``iso``), or ``(None, None)``."""
+def to_ms(draft: Draft, value: Any, name: str, unit: str = "auto") -> tuple[int | None, str | None]:
+    """A timestamp in ms and the unit it was sent in (``ms``, ``s`` or ``iso``), or ``(None, None)``.
+
+    ``unit`` is what the description declares: ``auto`` (numbers above 1e12 are ms, below seconds; ISO 8601
+    strings parsed), or ``ms``/``s``/``iso`` to read the value in exactly that unit.
+    """
     if value is None or value == "" or value == 0:  # Go zero values mean "not set"
         return None, None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         draft.note(f"{name} is {json_type(value)}, not a timestamp")
         return None, None
+    if unit != "auto":
+        return _declared_to_ms(draft, value, name, unit)
     if isinstance(value, str):
         return _string_to_ms(draft, value, name)
     if not math.isfinite(value):
@@ -300,6 +312,48 @@ def to_ms(draft: Draft, value: Any, name: str) -> tuple[int | None, str | None]:
     if value > _MS_FLOOR:
         return int(value), "ms"
     return int(value * 1000), "s"
+
+
+def _declared_to_ms(draft: Draft, value: Any, name: str, unit: str) -> tuple[int | None, str | None]:
+    """A timestamp the description says is in ``unit`` (``ms``, ``s`` or ``iso``)."""
+    if unit == "iso":
+        if not isinstance(value, str):
+            draft.note(f"{name} is a number, not the ISO-8601 string the description declares")
+            return None, None
+        return _iso_to_ms(draft, value.strip(), name, declared=True)
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            draft.note(f"{name} is not a timestamp: {value[:40]!r}")
+            return None, None
+        draft.note(f"{name} is a string, not a number")
+    if not math.isfinite(value) or value <= 0:
+        draft.note(f"{name} is not a positive timestamp: {value!r}")
+        return None, None
+    millis = value if unit == "ms" else value * 1000
+    if millis > _MS_CEILING:
+        draft.note(f"{name} out of range for a timestamp: {value!r}")
+        return None, None
+    return int(millis), unit
+
+
+def _iso_to_ms(draft: Draft, stripped: str, name: str, *, declared: bool) -> tuple[int | None, str | None]:
+    text = stripped[:-1] + "+00:00" if stripped.endswith(("Z", "z")) else stripped
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        draft.note(f"{name} is not a timestamp: {stripped[:40]!r}")
+        return None, None
+    if not declared:
+        draft.note(f"{name} is an ISO-8601 string, not a number")
+    if moment.tzinfo is None:
+        draft.note(f"{name} has no time zone")
+    try:
+        return int(moment.timestamp() * 1000), "iso"
+    except (OverflowError, OSError, ValueError):
+        draft.note(f"{name} out of range for a timestamp: {stripped[:40]!r}")
+        return None, None
 
 
 def _string_to_ms(draft: Draft, value: str, name: str) -> tuple[int | None, str | None]:
@@ -326,10 +380,19 @@ def _string_to_ms(draft: Draft, value: str, name: str) -> tuple[int | None, str 
         return None, None
 
 
-def read_timestamps(draft: Draft, created: Any, updated: Any, *, created_name: str, updated_name: str) -> None:
+def read_timestamps(
+    draft: Draft,
+    created: Any,
+    updated: Any,
+    *,
+    created_name: str,
+    updated_name: str,
+    created_unit_declared: str = "auto",
+    updated_unit_declared: str = "auto",
+) -> None:
     """Set ``created_at``/``updated_at`` in ms and ``timestamp_unit``, noting seconds and mixed units."""
-    created_ms, created_unit = to_ms(draft, created, created_name)
-    updated_ms, updated_unit = to_ms(draft, updated, updated_name)
+    created_ms, created_unit = to_ms(draft, created, created_name, created_unit_declared)
+    updated_ms, updated_unit = to_ms(draft, updated, updated_name, updated_unit_declared)
     draft.created_at = created_ms
     draft.updated_at = updated_ms
     unit = created_unit or updated_unit

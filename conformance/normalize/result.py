@@ -19,12 +19,36 @@ class Shape(enum.StrEnum):
     OPENAI_VIDEO = "openai-video"  # object "video…", or id+status+progress without a code
     OPENAI_ERROR = "openai-error"  # top-level error object
     FLAT_TASK = "flat-task"  # task_id+status without a code (or a lone task_id: new-api 2025-06 submit)
+    TASK = "task"  # zero-config only: a task body read by common conventions (family not known)
     EMPTY = "empty"  # {} or an empty body
     NOT_JSON = "not-json"  # an HTML page or text
     UNKNOWN = "unknown"
 
 
 ERROR_SHAPES = frozenset({Shape.KLING_ERROR, Shape.NEWAPI_ERROR, Shape.OPENAI_ERROR})
+
+
+class CustomShape(str):
+    """A shape id a profile's reading description defines (``piapi-task``); behaves like a :class:`Shape`."""
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str:
+        """The id, as ``Shape.value`` gives it."""
+        return str(self)
+
+
+#: A built-in shape or a profile-defined one.
+ShapeId = Shape | CustomShape
+
+
+def shape_id(text: str) -> ShapeId:
+    """The :class:`Shape` called ``text``, or a :class:`CustomShape` for a profile's own id."""
+    try:
+        return Shape(text)
+    except ValueError:
+        return CustomShape(text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,7 +60,7 @@ class NormalizedResponse:
     was given: where the body departs from what that gateway's profile expects.
     """
 
-    shape: Shape
+    shape: ShapeId
     is_error: bool
     status: TaskStatus | None = None
     raw_status: str | None = None
@@ -55,6 +79,7 @@ class NormalizedResponse:
     status_code: int | None = None
     notes: tuple[str, ...] = ()
     departures: tuple[str, ...] = ()
+    error_shape: bool = False  # the body's shape is an error shape (kling-error, a profile's error shape...)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by ``kling-conformance inspect --json``."""
@@ -76,3 +101,8 @@ class NormalizedResponse:
             "notes": list(self.notes),
             "departures": list(self.departures),
         }
+
+
+def is_error_shape(result: NormalizedResponse) -> bool:
+    """Whether ``result``'s shape is an error shape: a built-in one or a profile's ``error = true`` shape."""
+    return result.error_shape or result.shape in ERROR_SHAPES

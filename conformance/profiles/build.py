@@ -54,9 +54,10 @@ def default_path(operation_id: str, path_prefix: str) -> str:
 class _Checker:
     """Raises :class:`ProfileError` for unknown ids, naming the file that brought them in."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, reading: Any = None) -> None:
         self.where = where
-        self.shapes = schema_enum("shape")
+        own = [shape.id.value for shape in reading.shapes] if reading is not None else []
+        self.shapes = list(dict.fromkeys([*schema_enum("shape"), *own]))
         self.checks = [c for c in schema_enum("departure", "check") if c]
 
     def one_of(self, value: str, valid: list[str], *, field: str, what: str) -> str:
@@ -280,7 +281,9 @@ def _auth(raw: dict[str, Any]) -> AuthSpec:
 
 def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
     """A :class:`GatewayProfile` from merged profile data (all three layers applied)."""
-    check = _Checker(source_file)
+    reading_data = data.get("reading") or {}
+    reading = compile_reading(reading_data, where=source_file, profile_id=str(data.get("id", "")))
+    check = _Checker(source_file, reading)
     for key, fix in (
         ("title", 'add title = "My gateway"'),
         ("family", 'add family = "kling" (or newapi, onehub, custom), or extends = "kling-official"'),
@@ -319,6 +322,8 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         extends=str(data.get("extends", "")),
         derived_from=str(data.get("derived_from", "")),
         examples=tuple(_example(item) for item in data.get("examples", ())),
+        reading_data=reading_data,
+        reading=reading,
     )
 
 
@@ -336,3 +341,15 @@ def _example(raw: dict[str, Any]) -> DocumentedExample:
         retrieved=str(raw.get("retrieved", "")),
         note=str(raw.get("note", "")),
     )
+
+
+def compile_reading(raw: dict[str, Any], *, where: str, profile_id: str) -> Any:
+    """Compile a profile's ``[reading]`` once (``None`` when it has none); errors name the key and the fix."""
+    if not raw:
+        return None
+    from conformance.normalize.reading import DescriptionError, compile_reading_table
+
+    try:
+        return compile_reading_table(raw, profile_id=profile_id)
+    except DescriptionError as exc:
+        raise ProfileError(exc.problem, where=where, field=exc.field, fix=exc.fix) from None

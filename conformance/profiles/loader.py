@@ -19,7 +19,7 @@ from conformance.profiles.build import build_profile
 from conformance.profiles.derive import profile_layer_from_spec
 from conformance.profiles.merge import merge_layers
 from conformance.profiles.model import GatewayProfile
-from conformance.profiles.validate import parse_toml, validate_profile_data
+from conformance.profiles.validate import check_shape_ids, parse_toml, validate_profile_data
 
 #: Built-in gateway ids in their display order (others found in builtin/ follow alphabetically).
 BUILTIN_ORDER: tuple[str, ...] = (
@@ -98,6 +98,7 @@ def _layer_data(own: dict[str, Any], path: Path, chain: tuple[Path, ...], *, tex
     if "derived_from" in own:
         derived = profile_layer_from_spec(str(own["derived_from"]), profile_file=path, where=where)
     merged = merge_layers(base, derived, own)
+    check_shape_ids(own, merged, source=Path(where), text=text)
     return _drop_departures(merged, own.get("drop_departures", []), where=where)
 
 
@@ -193,23 +194,26 @@ def resolve_profiles(gateway_ids: Sequence[str], profile_paths: Sequence[str]) -
     built-in replaces it in place. Unknown ids raise :class:`UsageError` with "did you mean".
     """
     builtins = builtin_profile_ids()
+    from_files = [load_profile_file(profile_path) for profile_path in profile_paths]
+    file_ids = [p.id for p in from_files]
     selected: list[str] = []
     for gateway_id in gateway_ids:
         if gateway_id == "all":
             selected.extend(g for g in builtins if g not in selected)
-        elif gateway_id in builtins:
+        elif gateway_id in builtins or gateway_id in file_ids:
             if gateway_id not in selected:
                 selected.append(gateway_id)
         else:
+            known = [*builtins, *file_ids, "all"]
             raise UsageError(
-                f"unknown gateway {gateway_id!r}.{did_you_mean(gateway_id, [*builtins, 'all'])}",
+                f"unknown gateway {gateway_id!r}.{did_you_mean(gateway_id, known)}",
                 where="--gateway",
-                fix=f"use one of: {', '.join(builtins)}, all; or add your own with --profile PATH.toml",
+                fix=f"use one of: {', '.join(dict.fromkeys([*builtins, *file_ids]))}, all; "
+                "or add your own with --profile PATH.toml",
             )
     if not gateway_ids and not profile_paths:
         selected = list(builtins)
-    profiles: dict[str, GatewayProfile] = {gid: _builtin_profile(gid) for gid in selected}
-    for profile_path in profile_paths:
-        profile = load_profile_file(profile_path)
+    profiles: dict[str, GatewayProfile] = {gid: _builtin_profile(gid) for gid in selected if gid in builtins}
+    for profile in from_files:
         profiles[profile.id] = profile
     return list(profiles.values())

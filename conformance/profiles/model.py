@@ -318,6 +318,10 @@ class GatewayProfile:
     extends: str = ""  # id of the profile this one layers on ("" = none)
     derived_from: str = ""  # the gateway spec (specs/gateways/<id>.yaml) it takes documented facts from
     examples: tuple[DocumentedExample, ...] = ()  # documented exchanges (doc-derived cassettes)
+    reading_data: dict[str, Any] = field(default_factory=dict)  # the merged [reading] table, as written
+    #: ``[reading]`` compiled once (``conformance.normalize.reading.model.Description``); ``None``: the
+    #: classic set (how the built-in families read).
+    reading: Any = field(default=None, compare=False, repr=False)
 
     def operation(self, operation_id: str) -> OperationProfile | None:
         """The profile of ``operation_id``, or ``None`` when the gateway does not document or support it."""

@@ -31,6 +31,31 @@ OPERATION_IDS: tuple[str, ...] = tuple(f"{family}.{kind}" for family in FAMILIES
 _TOML_LINE = re.compile(r"at line (\d+)")
 _SECRET_PATHS = ("auth",)
 
+#: Keys new users naturally try, by the table they wrote them in, and the key that says it (issue 13).
+#: String distance would not find these ("status_map" is far from "statuses").
+NATURAL_KEYS: dict[tuple[str, str], str] = {
+    ("", "response"): "reading",
+    ("", "responses"): "reading",
+    ("", "read"): "reading",
+    ("", "parse"): "reading",
+    ("", "mapping"): "reading",
+    ("", "task_id_path"): "reading.shapes[].task_id",
+    ("", "status_path"): "reading.shapes[].status",
+    ("", "status_map"): "reading.statuses",
+    ("", "status_mapping"): "reading.statuses",
+    ("", "statuses"): "reading.statuses",
+    ("", "video_url_path"): "reading.shapes[].video_urls",
+    ("", "success_code"): "reading.shapes[].when",
+    ("errors", "success_code"): 'reading.shapes[].when (e.g. when = [{ path = "$.code", in = [200] }])',
+    ("errors", "success_codes"): 'reading.shapes[].when (e.g. when = [{ path = "$.code", in = [0, 200] }])',
+    ("errors", "code_path"): "reading.shapes[].error_code",
+    ("errors", "message_path"): "reading.shapes[].error_message",
+    ("emulator", "task_id_path"): "reading.shapes[].task_id",
+    ("emulator", "status_map"): "reading.statuses",
+    ("emulator", "response"): "reading",
+    ("emulator", "success_code"): "reading.shapes[].when",
+}
+
 
 @functools.cache
 def profile_schema() -> dict[str, Any]:
@@ -123,8 +148,11 @@ def _describe(error: ValidationError) -> tuple[str, str, list[str | int]]:
         allowed = list(schema.get("properties", {}))
         unknown = [key for key in instance if key not in allowed]
         key = unknown[0] if unknown else "?"
+        table = str(path[0]) if len(path) == 1 else ""
+        natural = NATURAL_KEYS.get((table if path else "", key))
+        suggestion = f" Did you mean {natural!r}?" if natural else did_you_mean(key, allowed)
         return (
-            f"unknown key {key!r}.{did_you_mean(key, allowed)}",
+            f"unknown key {key!r}.{suggestion}",
             f"use one of: {', '.join(allowed)}",
             [*path, key],
         )
@@ -173,6 +201,8 @@ def validate_profile_data(data: dict[str, Any], *, source: Path, text: str = "")
         line = line_of(text, path) if text else None
         where = f"{source}:{line}" if line else str(source)
         raise ProfileError(problem, where=where, field=_dotted(path) or "(top level)", fix=fix)
+    if isinstance(data.get("reading"), dict):
+        _check_reading(data["reading"], str(data.get("id", "")), source=source, text=text)
     for key in data.get("operations", {}):
         if not expand_operation_key(key):
             line = line_of(text, ["operations", key]) if text else None
@@ -182,6 +212,45 @@ def validate_profile_data(data: dict[str, Any], *, source: Path, text: str = "")
                 field=f'operations."{key}"',
                 fix=f"families are: {', '.join(FAMILIES)}",
             )
+
+
+def check_shape_ids(own: dict[str, Any], merged: dict[str, Any], *, source: Path, text: str = "") -> None:
+    """Every shape id this file names is built in or defined by a ``[reading]`` shape (its own or inherited)."""
+    reading = merged.get("reading") or {}
+    defined = [str(shape.get("id")) for shape in reading.get("shapes", []) if isinstance(shape, dict)]
+    valid = [*schema_enum("shape"), *defined]
+    places: list[tuple[list[str | int], Any]] = []
+    for op_key, fields in (own.get("operations") or {}).items():
+        for key in ("response_shape", "documented_shape"):
+            if isinstance(fields, dict) and key in fields:
+                places.append((["operations", op_key, key], fields[key]))
+    for key, value in (own.get("errors") or {}).items():
+        if key.endswith("shape"):
+            places.append((["errors", key], value))
+    for parts, value in places:
+        if str(value) in valid:
+            continue
+        line = line_of(text, parts) if text else None
+        raise ProfileError(
+            f"{str(value)!r} is not a valid value.{did_you_mean(str(value), valid)}",
+            where=f"{source}:{line}" if line else str(source),
+            field=_dotted(parts),
+            fix=f"use one of: {', '.join(repr(v) for v in valid)} (or define the shape under [[reading.shapes]])",
+        )
+
+
+def _check_reading(raw: dict[str, Any], profile_id: str, *, source: Path, text: str) -> None:
+    """Compile this file's own ``[reading]`` so a mistake names its line (the merged one compiles again)."""
+    from conformance.normalize.reading import DescriptionError, compile_reading_table
+
+    try:
+        compile_reading_table(raw, profile_id=profile_id or "profile")
+    except DescriptionError as exc:
+        parts = [part for part in re.split(r"\.|\[\d+\]", exc.field) if part]
+        line = line_of(text, parts) if text else None
+        raise ProfileError(
+            exc.problem, where=f"{source}:{line}" if line else str(source), field=exc.field, fix=exc.fix
+        ) from None
 
 
 def expand_operation_key(key: str) -> list[str]:

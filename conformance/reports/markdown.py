@@ -1,8 +1,9 @@
 """``summary.md``: GitHub-flavoured Markdown for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment.
 
-The gateway × check matrix uses symbols that read without colour, each cell also carries its
-evidence letter (D doc-derived, E emulator, L live, F fuzz, U user-supplied); then come the failures
-grouped by gateway. Gateway text is hostile: every cell is escaped so it cannot break the table or
+Failures first: the totals per gateway, then the failures grouped by gateway, then the gateway × check
+matrix with the rows that hold a failure on top (the rest folded). The matrix uses symbols that read
+without colour, each cell also carries its evidence letter (D doc-derived, E emulator, L live, F fuzz,
+U user-supplied). Gateway text is hostile: every cell is escaped so it cannot break the table or
 inject HTML.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from conformance.models import CheckResult, Outcome
 from conformance.reports._jsonable import jsonable
 from conformance.reports.base import reporter
+from conformance.reports.fit import STEP_SUMMARY_LIMIT, fit
 from conformance.reports.view import (
     EVIDENCE_MARKERS,
     SYMBOLS,
@@ -27,6 +29,8 @@ from conformance.reports.view import (
 from conformance.runmodel import RunReport
 
 _MAX_VALUE = 160
+#: Characters of one finding's message (hostile gateways send megabytes).
+_MAX_MESSAGE = 600
 #: Findings listed per gateway; GitHub caps a step summary at 1 MiB, the rest is in index.html.
 MAX_FINDINGS_PER_GATEWAY = 50
 
@@ -72,7 +76,7 @@ def _result_line(result: CheckResult) -> str:
     head = (
         f"- {symbol} **{md_code(result.check)}**{where} ({result.severity.value}, {md_escape(result.evidence.label())})"
     )
-    parts = [md_escape(result.message or result.reason or result.outcome.value)]
+    parts = [_cut(md_escape(result.message or result.reason or result.outcome.value), _MAX_MESSAGE)]
     if result.expected is not None or result.actual is not None:
         parts.append(f"expected {md_code(_short_json(result.expected))}, actual {md_code(_short_json(result.actual))}")
     if result.json_path:
@@ -85,7 +89,13 @@ def _result_line(result: CheckResult) -> str:
 def _header(report: RunReport) -> list[str]:
     meta = report.meta
     lines = ["# Kling conformance report", ""]
-    if meta.incomplete:
+    if meta.partial:
+        lines += [
+            "> [!WARNING]",
+            f"> This is a **partial** merge ({md_escape(meta.partial)}): the missing shards' results are absent.",
+            "",
+        ]
+    elif meta.incomplete:
         lines += [
             "> [!WARNING]",
             "> This run is **incomplete** (interrupted, or shards missing): absent results were not judged.",
@@ -122,47 +132,110 @@ def _legend() -> list[str]:
     ]
 
 
-@reporter("markdown", "summary.md")
-def render_markdown(report: RunReport) -> str:
-    """GitHub-flavoured Markdown summary: the gateway × check matrix, then failures by gateway."""
-    matrix = build_matrix(report)
-    lines = _header(report)
-    lines += ["## Matrix", ""]
-    if not matrix.gateways or not report.results:
-        lines += ["No results.", ""]
-    else:
-        lines.append("| Area | Check | " + " | ".join(md_code(g) for g in matrix.gateways) + " |")
-        lines.append("|---|---|" + "---|" * len(matrix.gateways))
-        for area, rows in matrix.areas:
-            for row in rows:
-                cells = " | ".join(cell_text(row.cells.get(g)) for g in matrix.gateways)
-                lines.append(f"| {md_escape(area_title(area))} | {md_code(row.check)} | {cells} |")
-        lines.append("")
-    lines += _legend()
-    lines += ["## Failures by gateway", ""]
+def _gateway_table(report: RunReport, gateways: list[str]) -> list[str]:
+    """Per-gateway totals, findings first."""
+    order = (Outcome.FAIL, Outcome.ERROR, Outcome.PASS, Outcome.WAIVED, Outcome.SKIPPED)
+    lines = [
+        "| Gateway | " + " | ".join(f"{SYMBOLS[o][0]} {o.value}" for o in order) + " | Evidence |",
+        "|---|" + "---:|" * len(order) + "---|",
+    ]
+    for gateway in gateways:
+        mine = [r for r in report.results if r.gateway == gateway]
+        counts = outcome_totals(mine)
+        kinds = sorted({r.evidence.kind.value for r in mine if r.outcome is not Outcome.SKIPPED})
+        cells = " | ".join(
+            f"**{counts[o]}**" if o in (Outcome.FAIL, Outcome.ERROR) and counts[o] else str(counts[o]) for o in order
+        )
+        lines.append(f"| {md_code(gateway)} | {cells} | {md_escape(', '.join(kinds) or '-')} |")
+    return [*lines, ""]
+
+
+def _failures(report: RunReport, gateways: list[str], cap: int) -> list[str]:
+    lines = ["## Failures", ""]
     any_finding = False
-    for gateway in matrix.gateways:
+    for gateway in gateways:
         findings = [r for r in report.results if r.gateway == gateway and r.outcome in (Outcome.FAIL, Outcome.ERROR)]
         if not findings:
             continue
         any_finding = True
+        findings.sort(key=lambda r: r.outcome is not Outcome.FAIL)  # failures, then errors (stable)
         fails = sum(r.outcome is Outcome.FAIL for r in findings)
         errors = len(findings) - fails
         lines += [f"### {md_code(gateway)}: {fails} failed, {errors} errored", ""]
-        lines += [_result_line(r) for r in findings[:MAX_FINDINGS_PER_GATEWAY]]
-        if len(findings) > MAX_FINDINGS_PER_GATEWAY:
-            rest = len(findings) - MAX_FINDINGS_PER_GATEWAY
-            lines.append(f"- … and {rest} more (see index.html or report.json)")
+        lines += [_result_line(r) for r in findings[:cap]]
+        if len(findings) > cap:
+            lines.append(f"- … and {len(findings) - cap} more (see index.html or report.json)")
         lines.append("")
     if not any_finding:
         lines += ["No failures.", ""]
+    return lines
+
+
+def _matrix_table(rows: list[Any], gateways: list[str]) -> list[str]:
+    lines = ["| Area | Check | " + " | ".join(md_code(g) for g in gateways) + " |"]
+    lines.append("|---|---|" + "---|" * len(gateways))
+    for area, row in rows:
+        cells = " | ".join(cell_text(row.cells.get(g)) for g in gateways)
+        lines.append(f"| {md_escape(area_title(area))} | {md_code(row.check)} | {cells} |")
+    return [*lines, ""]
+
+
+def _matrix(report: RunReport) -> list[str]:
+    """The matrix, rows with a finding first; rows where every gateway held fold into ``<details>``."""
+    matrix = build_matrix(report)
+    lines = ["## Matrix", ""]
+    if not matrix.gateways or not report.results:
+        return [*lines, "No results.", ""]
+    rows = [(area, row) for area, area_rows in matrix.areas for row in area_rows]
+    bad = [(a, r) for a, r in rows if any(c.outcome in (Outcome.FAIL, Outcome.ERROR) for c in r.cells.values())]
+    good = [(a, r) for a, r in rows if (a, r) not in bad]
+    if bad:
+        lines += _matrix_table(bad, matrix.gateways)
+    if good:
+        title = f"{len(good)} checks without a failure" if bad else f"all {len(good)} checks: no failure"
+        lines += [f"<details><summary>{title}</summary>", ""]
+        lines += _matrix_table(good, matrix.gateways)
+        lines += ["</details>", ""]
+    return lines + _legend()
+
+
+def _render(report: RunReport, cap: int, message_cap: int) -> str:
+    matrix = build_matrix(report)
+    lines = _header(report)
+    if matrix.gateways and report.results:
+        lines += _gateway_table(report, matrix.gateways)
+    lines += _failures(report, matrix.gateways, cap)
+    lines += _matrix(report)
     waived = [r for r in report.results if r.outcome is Outcome.WAIVED]
     if waived:
         lines += [f"<details><summary>{len(waived)} waived (known departures)</summary>", ""]
         lines += [
             f"- {md_code(r.gateway)} {md_code(r.check)}{' on ' + md_code(result_label(r)) if result_label(r) else ''}: "
-            f"{md_escape(r.reason or r.message)}"
-            for r in waived
+            f"{_cut(md_escape(r.reason or r.message), message_cap)}"
+            for r in waived[: cap * 4]
         ]
+        if len(waived) > cap * 4:
+            lines.append(f"- … and {len(waived) - cap * 4} more (see index.html or report.json)")
         lines += ["", "</details>", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    return text
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@reporter("markdown", "summary.md")
+def render_markdown(report: RunReport) -> str:
+    """GitHub-flavoured Markdown summary: totals per gateway, the failures, then the matrix (failures first).
+
+    It stays under GitHub's 1 MiB step-summary cap: with very many findings the list per gateway shrinks
+    (the rest is counted and left to index.html and report.json), and as a last resort the text is cut.
+    """
+    cap = MAX_FINDINGS_PER_GATEWAY
+    budget = STEP_SUMMARY_LIMIT - 4096
+    text = _render(report, cap, _MAX_MESSAGE)
+    while len(text.encode("utf-8")) > budget and cap > 1:
+        cap //= 2
+        text = _render(report, cap, _MAX_MESSAGE)
+    return fit(text, budget, where="the complete results are in index.html and report.json", measure="bytes")

@@ -10,7 +10,11 @@ The harness calls a :class:`ProgressSink`; it never needs to know how progress i
   verbose.
 - ``paid_task_used(gateway)``: each time a task-creating (paid) call is made.
 - ``message(text)``: a free line of information.
-- ``run_finished()``: once, at the end (also after Ctrl-C).
+- ``run_finished(findings=None)``: once, at the end (also after Ctrl-C), with the number of fail and error
+  results the checks found once the run was judged (``None`` when it never was).
+
+A *task* that ends in ``error`` is counted as errored while the run goes; findings are what the checks
+conclude afterwards, so they only appear in the closing line.
 
 :func:`make_progress` picks the display: a rich live table (one line per gateway: tasks in flight,
 done/total, elapsed, ETA, paid tasks used) when the stream is a terminal, plain log lines otherwise
@@ -60,7 +64,7 @@ class ProgressSink(Protocol):
 
     def message(self, text: str) -> None: ...
 
-    def run_finished(self) -> None: ...
+    def run_finished(self, findings: int | None = None) -> None: ...
 
 
 @dataclass(slots=True)
@@ -70,7 +74,7 @@ class GatewayProgress:
     planned: int = 0
     in_flight: int = 0
     done: int = 0
-    findings: int = 0
+    findings: int = 0  # tasks that ended in error (the checks' findings come at the end)
     paid: int = 0
     started_at: float | None = None
     finished_at: float | None = None
@@ -197,7 +201,7 @@ class PlainProgress:
             elapsed = (progress.finished_at or 0) - (progress.started_at or 0)
             self._emit(
                 f"{gateway}: {progress.done}/{progress.planned} tasks done in {fmt_seconds(elapsed)}, "
-                f"{progress.findings} with findings, {progress.paid} paid"
+                f"{progress.findings} errored, {progress.paid} paid"
             )
 
     def paid_task_used(self, gateway: str) -> None:
@@ -212,12 +216,13 @@ class PlainProgress:
         if self.level != "quiet":
             self._emit(text)
 
-    def run_finished(self) -> None:
-        """The closing line, printed at every level."""
-        done, planned, findings = self.state.totals()
+    def run_finished(self, findings: int | None = None) -> None:
+        """The closing line, printed at every level: tasks, errored tasks, findings of the checks, paid tasks."""
+        done, planned, errored = self.state.totals()
         cap = "∞" if self.state.budget is None else self.state.budget
+        judged = "" if findings is None else f", {findings} finding{'' if findings == 1 else 's'}"
         self._emit(
-            f"run finished: {done}/{planned} tasks, {findings} with findings, paid tasks {self.state.paid}/{cap}"
+            f"run finished: {done}/{planned} tasks ({errored} errored){judged}, paid tasks {self.state.paid}/{cap}"
         )
 
 
@@ -247,7 +252,7 @@ class RichProgress(PlainProgress):
             for name, g in self.state.gateways.items():
                 end = g.finished_at or now
                 elapsed = fmt_seconds(end - g.started_at) if g.started_at is not None else "-"
-                flag = f" ({g.findings} findings)" if g.findings else ""
+                flag = f" ({g.findings} errored)" if g.findings else ""
                 table.add_row(
                     name,
                     str(g.in_flight),
@@ -275,12 +280,12 @@ class RichProgress(PlainProgress):
         if self.level == "verbose" or (finding and self.level != "quiet"):
             self._emit(f"{gateway} {scenario}: {getattr(outcome, 'value', outcome)}")
 
-    def run_finished(self) -> None:
+    def run_finished(self, findings: int | None = None) -> None:
         """Stop the live table and print the closing line."""
         if self._live is not None:
             self._live.stop()
             self._live = None
-        super().run_finished()
+        super().run_finished(findings)
 
 
 class NullProgress:
@@ -301,7 +306,7 @@ class NullProgress:
     def message(self, text: str) -> None:
         """Ignore."""
 
-    def run_finished(self) -> None:
+    def run_finished(self, findings: int | None = None) -> None:
         """Ignore."""
 
 

@@ -23,7 +23,7 @@ from conformance.models import (
 )
 from conformance.reports.json_report import report_dict
 from conformance.reports.schema import validate_report_dict
-from conformance.runmodel import RunReport
+from conformance.runmodel import RunMeta, RunReport
 
 GATEWAYS = ["alpha", "beta", "gamma", "delta", "epsilon"]
 CHECKS = ["minimal_request_accepted", "response_shape_family", "status_vocabulary_kling", "auth_missing_key_rejected"]
@@ -58,8 +58,9 @@ def _owner(gateway: str, operation: str, n: int) -> int:
     return zlib.crc32(f"{gateway}/{family}".encode()) % n + 1
 
 
-def _shards(full: RunReport, n: int) -> list[RunReport]:
-    """What ``run --shard i/n`` writes: every result, those of other shards skipped as "other shard"."""
+def _shards(full: RunReport, n: int, *, stand_ins: bool = False) -> list[RunReport]:
+    """What ``run --shard i/n`` writes: its own results only (``stand_ins``: also the other shards' results
+    skipped as "other shard", as reports of older versions did)."""
     shards = []
     for i in range(1, n + 1):
         results = [
@@ -67,6 +68,7 @@ def _shards(full: RunReport, n: int) -> list[RunReport]:
             if _owner(r.gateway, r.operation, n) == i
             else replace(r, outcome=Outcome.SKIPPED, reason="other shard", message="", exchange_ref="")
             for r in full.results
+            if stand_ins or _owner(r.gateway, r.operation, n) == i
         ]
         refs = {r.exchange_ref for r in results}
         used = 2 if i < 3 else 1
@@ -88,14 +90,23 @@ def _shards(full: RunReport, n: int) -> list[RunReport]:
     return shards
 
 
+def _key(r: CheckResult) -> str:
+    return repr(sorted(r.to_dict().items()))
+
+
+@pytest.mark.parametrize("stand_ins", [False, True], ids=["own-results", "with-stand-ins"])
 @pytest.mark.parametrize("n", [2, 3, 5])
-def test_merged_shards_equal_the_unsharded_run(n: int) -> None:
+def test_merged_shards_equal_the_unsharded_run(n: int, stand_ins: bool) -> None:
     full = _unsharded()
-    shards = _shards(full, n)
+    shards = _shards(full, n, stand_ins=stand_ins)
+    again = list(shards)
     random.Random(n).shuffle(shards)  # the order of the files on the command line must not matter
     merged, warnings = merge_reports([(f"shard{i}.json", s) for i, s in enumerate(shards)], run_id=full.meta.run_id)
-    assert warnings == []
-    assert merged.results == full.results
+    in_order, _ = merge_reports([(f"shard{i}.json", s) for i, s in enumerate(again)], run_id=full.meta.run_id)
+    assert warnings == [] and merged.results == in_order.results
+    assert sorted(map(_key, merged.results)) == sorted(map(_key, full.results))
+    if stand_ins:
+        assert merged.results == full.results
     assert sorted(o.to_dict().__repr__() for o in merged.observations) == sorted(
         o.to_dict().__repr__() for o in full.observations
     )
@@ -105,12 +116,29 @@ def test_merged_shards_equal_the_unsharded_run(n: int) -> None:
     validate_report_dict(report_dict(merged))
 
 
-def test_missing_shard_marks_incomplete() -> None:
-    shards = _shards(_unsharded(), 3)
-    merged, warnings = merge_reports([("a", shards[0]), ("c", shards[2])])
-    assert merged.meta.incomplete and warnings == ["shards 2 of 3 are missing: the merged run is incomplete"]
+def test_a_missing_shard_is_refused_unless_partial_is_allowed_then_labelled() -> None:
+    full = _unsharded()
+    shards = _shards(full, 3)
+    with pytest.raises(UsageError, match=r"shard 2 of 3 is missing.*--allow-partial"):
+        merge_reports([("a", shards[0]), ("c", shards[2])])
+    merged, warnings = merge_reports([("a", shards[0]), ("c", shards[2])], allow_partial=True)
+    assert merged.meta.incomplete and warnings == ["shards 2 of 3 are missing: the merged run is partial (incomplete)"]
+    assert merged.meta.partial == "shards 1, 3 of 3 merged; missing: 2"
     assert merged.meta.run_id == "20261122T100001Z-abcde1-merged"
-    assert any(r.reason == "other shard" for r in merged.results)  # shard 2's results stay unjudged
+    assert len(merged.results) == len(shards[0].results) + len(shards[2].results) < len(full.results)
+    assert not any(r.reason == "other shard" for r in merged.results)
+    validate_report_dict(report_dict(merged))
+    assert RunMeta.from_dict(report_dict(merged)["meta"]).partial == merged.meta.partial
+
+
+def test_shards_of_different_gateway_sets_or_mixed_with_whole_runs_are_refused() -> None:
+    first, second = _shards(_unsharded(), 2)
+    other = replace(second, meta=replace(second.meta, gateways=["alpha"]))
+    with pytest.raises(UsageError, match="different gateways"):
+        merge_reports([("one.json", first), ("two.json", other)])
+    whole = replace(second, meta=replace(second.meta, shard=""))
+    with pytest.raises(UsageError, match="not a shard is mixed"):
+        merge_reports([("one.json", first), ("two.json", whole)])
 
 
 @pytest.mark.parametrize(
@@ -132,7 +160,7 @@ def test_missing_shard_marks_incomplete() -> None:
     ids=["tool-version", "duplicate-shard", "conflict"],
 )
 def test_mismatched_shards_are_usage_errors(mutate, message: str) -> None:
-    first, second = _shards(_unsharded(), 2)
+    first, second = _shards(_unsharded(), 2, stand_ins=True)
     with pytest.raises(UsageError, match=message):
         merge_reports([("one.json", first), ("two.json", mutate(second))])
 
@@ -182,7 +210,9 @@ def test_a_gateway_level_found_nothing_yields_to_a_shard_that_found_something() 
 
 def test_other_shard_stand_ins_stay_only_while_a_shard_is_missing() -> None:
     a = _param(I2V, "cfg_scale", Outcome.PASS)
-    merged, warnings = merge_reports([("s1.json", _shard(1, 3, [_away(a)])), ("s3.json", _shard(3, 3, [_away(a)]))])
+    merged, warnings = merge_reports(
+        [("s1.json", _shard(1, 3, [_away(a)])), ("s3.json", _shard(3, 3, [_away(a)]))], allow_partial=True
+    )
     assert merged.meta.incomplete and warnings
     assert [r.reason for r in merged.results] == [OTHER_SHARD]
 
@@ -232,7 +262,7 @@ def test_a_stale_waiver_whose_scope_one_shard_owns_is_kept() -> None:
 def test_a_pending_stale_waiver_stays_pending_while_a_shard_is_missing() -> None:
     i2v = _param(I2V, "sound", Outcome.PASS)
     pending = _stale("", STALE_WAIVER_PENDING, "alpha/image2video.create.param.sound#0")
-    merged, _ = merge_reports([("s1.json", _shard(1, 3, [i2v, pending]))])
+    merged, _ = merge_reports([("s1.json", _shard(1, 3, [i2v, pending]))], allow_partial=True)
     assert [r.reason for r in merged.results if r.subject.startswith(WAIVER_SUBJECT)] == [STALE_WAIVER_PENDING]
 
 

@@ -64,7 +64,7 @@ def test_default_budget_is_zero_on_real_hosts_and_unlimited_on_loopback() -> Non
 
 
 def test_plan_command_marks_paid_calls_and_budget_skips() -> None:
-    result = CliRunner().invoke(app, ["plan", "--gateway", "kling-official", "--max-paid-tasks", "1"])
+    result = CliRunner().invoke(app, ["plan", "--mode", "live", "--gateway", "kling-official", "--max-paid-tasks", "1"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     paid = [line for line in lines if line.strip().startswith("[PAID]")]

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conformance.cli.app import app
+from conformance.errors import UsageError
 
 Row = tuple[str, ...]
 
@@ -60,9 +61,15 @@ def _observations(report: dict[str, Any]) -> Counter[Row]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def shard_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the runs of this module are written."""
+    return tmp_path_factory.mktemp("shards")
+
+
+@pytest.fixture(scope="module")
+def runs(shard_root: Path) -> dict[str, dict[str, Any]]:
     """The unsharded replay, both shards and their merge (each run ~2 s)."""
-    root = tmp_path_factory.mktemp("shards")
+    root = shard_root
     _cli("run", "--reports-dir", str(root / "full"), "--quiet")
     _cli("run", "--reports-dir", str(root / "s1"), "--shard", "1/2", "--quiet")
     _cli("run", "--reports-dir", str(root / "s2"), "--shard", "2/2", "--quiet")
@@ -91,8 +98,29 @@ def test_each_shard_judges_only_its_own_gateway_families(runs: dict[str, dict[st
     one, two = judged(runs["s1"]), judged(runs["s2"])
     assert one and two and not one & two  # a (gateway, family) unit is judged by exactly one shard
     assert one | two == judged(runs["full"])
+    for shard in ("s1", "s2"):  # a shard's report holds its own results only: no "other shard" stand-ins
+        assert not any(r["reason"] == "other shard" for r in runs[shard]["results"])
+    assert len(runs["s1"]["results"]) + len(runs["s2"]["results"]) >= len(runs["full"]["results"])
+
+
+def test_a_shard_junit_holds_only_its_own_results(runs: dict[str, dict[str, Any]], shard_root: Path) -> None:
+    from junitparser import JUnitXml
+
     for shard in ("s1", "s2"):
-        assert any(r["reason"] == "other shard" for r in runs[shard]["results"])
+        xml = JUnitXml.fromfile(str(shard_root / shard / "latest" / "junit.xml"))
+        cases = [case for suite in xml for case in suite]
+        assert len(cases) == len(runs[shard]["results"])
+        assert not any("other shard" in (r.message or "") for case in cases for r in case.result)
+
+
+def test_merging_half_the_shards_is_refused_then_labelled_partial(shard_root: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["merge", str(shard_root / "s1" / "latest"), "--out", str(tmp_path / "m")])
+    assert isinstance(result.exception, UsageError) and "--allow-partial" in str(result.exception)
+    _cli("merge", str(shard_root / "s1" / "latest"), "--out", str(tmp_path / "m"), "--allow-partial")
+    partial = _report(tmp_path / "m")
+    assert partial["meta"]["incomplete"] and partial["meta"]["partial"] == "shards 1 of 2 merged; missing: 2"
+    full = _report(shard_root / "full")
+    assert len(partial["results"]) < len(full["results"])
 
 
 def test_a_shard_observes_only_the_operations_it_owns(runs: dict[str, dict[str, Any]]) -> None:

@@ -38,7 +38,7 @@ def _drive(sink: ProgressSink, clock: FakeClock) -> None:
     sink.task_started("yibuapi", "image2video.get.known")
     clock.now += 1
     sink.task_finished("yibuapi", "image2video.get.known", "done")
-    sink.run_finished()
+    sink.run_finished(findings=5)
 
 
 def test_plain_mode_lines() -> None:
@@ -48,15 +48,15 @@ def test_plain_mode_lines() -> None:
         "[0:00] run started: 2 gateways, 4 tasks planned, paid-task budget 3",
         "[0:06] newapi image2video.get.unknown: error: ReadTimeout (1/2)",
         "[0:06] using key Bearer [REDACTED] from KLING_API_KEY",
-        "[0:07] yibuapi: 2/2 tasks done in 0:07, 0 with findings, 1 paid",
-        "[0:07] run finished: 3/4 tasks, 1 with findings, paid tasks 1/3",
+        "[0:07] yibuapi: 2/2 tasks done in 0:07, 0 errored, 1 paid",
+        "[0:07] run finished: 3/4 tasks (1 errored), 5 findings, paid tasks 1/3",
     ]
 
 
 def test_quiet_prints_only_the_closing_line_and_verbose_every_task() -> None:
     quiet, verbose, clock = io.StringIO(), io.StringIO(), FakeClock()
     _drive(PlainProgress(quiet, level="quiet", clock=clock), clock)
-    assert quiet.getvalue().splitlines() == ["[0:07] run finished: 3/4 tasks, 1 with findings, paid tasks 1/3"]
+    assert quiet.getvalue().splitlines() == ["[0:07] run finished: 3/4 tasks (1 errored), 5 findings, paid tasks 1/3"]
     clock = FakeClock()
     _drive(PlainProgress(verbose, level="verbose", clock=clock), clock)
     lines = verbose.getvalue().splitlines()

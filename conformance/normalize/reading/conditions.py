@@ -1,0 +1,293 @@
+"""Conditions of a reading description (``when = [...]``), compiled once into predicates.
+
+One condition tests one thing: the value at a JSONPath (``in``, ``not_in``, ``exists``, ``type``,
+``matches``, optionally after ``as = "number" | "folded"``) or the HTTP status (``http``). A list of
+conditions holds when every one holds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from conformance.normalize.reading.paths import MISSING, compile_query
+
+#: A compiled condition: (the node fields are read from, the draft so far) -> holds. The draft gives the
+#: HTTP status (``draft.status_code``) and what was read already (``read = "status"``).
+Predicate = Callable[[Any, Any], bool]
+
+CONDITION_KEYS = (
+    "path",
+    "read",
+    "in",
+    "not_in",
+    "exists",
+    "empty",
+    "type",
+    "matches",
+    "only",
+    "as",
+    "http",
+    "any",
+    "all",
+)
+#: Draft values a ``read`` condition may test.
+READ_NAMES = (
+    "status",
+    "raw_status",
+    "task_id",
+    "upstream_task_id",
+    "external_task_id",
+    "video_urls",
+    "image_urls",
+    "error_code",
+    "error_message",
+    "is_error",
+)
+JSON_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
+_INT64 = 2**63
+
+
+class DescriptionError(ValueError):
+    """A reading description is invalid; ``field`` is the dotted key, ``fix`` what to write instead."""
+
+    def __init__(self, problem: str, *, field: str, fix: str = "") -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.field = field
+        self.fix = fix
+
+
+def as_number(value: Any) -> Any:
+    """The integer a code-like value stands for (int, integral float, numeric string), else ``MISSING``."""
+    if isinstance(value, bool):
+        return MISSING
+    if isinstance(value, int):
+        return value if abs(value) < _INT64 else MISSING
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else MISSING
+    if isinstance(value, str):
+        stripped = value.strip()
+        if (
+            stripped.isascii()
+            and stripped
+            and (stripped.isdigit() or (stripped[0] in "+-" and stripped[1:].isdigit()))
+            and len(stripped) < 20
+        ):
+            return int(stripped)
+    return MISSING
+
+
+def _folded(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {"number": as_number, "folded": _folded}
+
+
+def json_type_of(value: Any) -> str:
+    """JSON type name, with ``integer`` for whole numbers (``number`` covers both)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "other"
+
+
+def _key(value: Any) -> Any:
+    """Membership key: numbers by value (200 == 200.0), booleans and null kept apart from numbers."""
+    if isinstance(value, bool) or value is None:
+        return ("literal", value)
+    return value
+
+
+def _http_matcher(values: Sequence[Any], field: str) -> Callable[[int | None], bool]:
+    exact: set[int] = set()
+    classes: set[int] = set()
+    for item in values:
+        if isinstance(item, int) and not isinstance(item, bool) and 100 <= item <= 599:
+            exact.add(item)
+        elif isinstance(item, str) and re.fullmatch(r"[1-5]xx", item):
+            classes.add(int(item[0]))
+        else:
+            raise DescriptionError(
+                f"http value {item!r} is not an HTTP status", field=field, fix='use numbers (200) or classes ("2xx")'
+            )
+    return lambda status: status is not None and (status in exact or status // 100 in classes)
+
+
+def compile_condition(raw: Any, field: str) -> Predicate:
+    """One condition table -> predicate; raises :class:`DescriptionError` naming ``field``."""
+    if not isinstance(raw, dict):
+        raise DescriptionError(
+            "a condition is a table", field=field, fix='write { path = "$.code", in = [0] } or { http = ["2xx"] }'
+        )
+    unknown = [key for key in raw if key not in CONDITION_KEYS]
+    if unknown:
+        from conformance.errors import did_you_mean
+
+        raise DescriptionError(
+            f"unknown key {unknown[0]!r} in a condition.{did_you_mean(unknown[0], CONDITION_KEYS)}",
+            field=f"{field}.{unknown[0]}",
+            fix=f"use one of: {', '.join(CONDITION_KEYS)}",
+        )
+    tests = [key for key in ("in", "not_in", "exists", "empty", "type", "matches", "only") if key in raw]
+    for group in ("any", "all"):
+        if group in raw:
+            if len(raw) != 1:
+                raise DescriptionError(
+                    f"an {group} condition holds only its list", field=field, fix=f"write {{ {group} = [ ... ] }}"
+                )
+            inner = [compile_condition(item, f"{field}.{group}[{i}]") for i, item in enumerate(raw[group] or [])]
+            if group == "any":
+                return lambda node, draft: any(predicate(node, draft) for predicate in inner)
+            return lambda node, draft: all(predicate(node, draft) for predicate in inner)
+    if "http" in raw:
+        if "path" in raw or tests:
+            raise DescriptionError(
+                "an http condition tests only the HTTP status",
+                field=field,
+                fix="put the path test in its own condition",
+            )
+        values = raw["http"] if isinstance(raw["http"], list) else [raw["http"]]
+        matcher = _http_matcher(values, f"{field}.http")
+        return lambda node, draft: matcher(draft.status_code)
+    if ("path" in raw) == ("read" in raw):
+        raise DescriptionError(
+            "a condition needs a path (or read, http, any, all)", field=field, fix='add path = "$.code"'
+        )
+    if len(tests) != 1:
+        raise DescriptionError(
+            "a condition has exactly one test",
+            field=field,
+            fix="use one of in, not_in, exists, empty, type, matches, only",
+        )
+    convert = _converter(raw.get("as"), f"{field}.as")
+    test = tests[0]
+    get: Callable[[Any, Any], Any]
+    if "read" in raw:
+        name = str(raw["read"])
+        if name not in READ_NAMES:
+            from conformance.errors import did_you_mean
+
+            raise DescriptionError(
+                f"read names {name!r}, which is not a canonical field.{did_you_mean(name, READ_NAMES)}",
+                field=f"{field}.read",
+                fix=f"use one of: {', '.join(READ_NAMES)}",
+            )
+        get = lambda node, draft: _read_value(draft, name)  # noqa: E731
+    else:
+        query = _query(raw["path"], f"{field}.path")
+        path_get = query.get
+        get = lambda node, draft: path_get(node)  # noqa: E731
+    if convert is not None:
+        plain = get
+        get = lambda node, draft: convert(plain(node, draft))  # noqa: E731
+    if test == "only":
+        allowed = frozenset(str(key) for key in (raw["only"] if isinstance(raw["only"], list) else [raw["only"]]))
+        return lambda node, draft: (
+            isinstance(value := get(node, draft), dict) and bool(value) and value.keys() <= allowed
+        )
+    if test in ("exists", "empty"):
+        if not isinstance(raw[test], bool):
+            raise DescriptionError(f"{test} is true or false", field=f"{field}.{test}")
+        if test == "empty":
+            if raw["empty"]:
+                return lambda node, draft: _is_empty(get(node, draft))
+            return lambda node, draft: not _is_empty(get(node, draft))
+        if raw["exists"]:
+            return lambda node, draft: get(node, draft) is not MISSING
+        return lambda node, draft: get(node, draft) is MISSING
+    if test == "type":
+        wanted = raw["type"] if isinstance(raw["type"], list) else [raw["type"]]
+        for name in wanted:
+            if name not in JSON_TYPES:
+                raise DescriptionError(
+                    f"unknown JSON type {name!r}", field=f"{field}.type", fix=f"use one of: {', '.join(JSON_TYPES)}"
+                )
+        names = frozenset(wanted)
+        if "number" in names:
+            names = names | {"integer"}
+        return lambda node, draft: (value := get(node, draft)) is not MISSING and json_type_of(value) in names
+    if test == "matches":
+        try:
+            pattern = re.compile(str(raw["matches"]))
+        except re.error as exc:
+            raise DescriptionError(f"not a regular expression: {exc}", field=f"{field}.matches") from None
+        search = pattern.search
+        return lambda node, draft: isinstance(value := get(node, draft), str) and search(value) is not None
+    values = raw[test] if isinstance(raw[test], list) else [raw[test]]
+    for item in values:
+        if isinstance(item, dict | list):
+            raise DescriptionError(
+                f"{test} lists plain values", field=f"{field}.{test}", fix="use strings, numbers, booleans"
+            )
+    keys = frozenset(_key(item) for item in values)
+    if test == "in":
+        return lambda node, draft: (value := get(node, draft)) is not MISSING and _member(value, keys)
+    return lambda node, draft: (value := get(node, draft)) is MISSING or not _member(value, keys)
+
+
+def _read_value(draft: Any, name: str) -> Any:
+    """A value already read into the draft (a status as its word); ``MISSING`` when not read."""
+    value = getattr(draft, name)
+    if value is None or (isinstance(value, list) and not value):
+        return MISSING
+    return value.value if hasattr(value, "value") else value
+
+
+def _is_empty(value: Any) -> bool:
+    """Absent, null, ``{}`` or ``[]`` (an empty string is a value)."""
+    return value is MISSING or value is None or (isinstance(value, dict | list) and not value)
+
+
+def _member(value: Any, keys: frozenset[Any]) -> bool:
+    if isinstance(value, dict | list):
+        return False
+    return _key(value) in keys
+
+
+def _converter(name: Any, field: str) -> Callable[[Any], Any] | None:
+    if name is None:
+        return None
+    if name not in _CONVERTERS:
+        raise DescriptionError(f"unknown conversion {name!r}", field=field, fix=f"use one of: {', '.join(_CONVERTERS)}")
+    convert = _CONVERTERS[name]
+    return lambda value: MISSING if value is MISSING else convert(value)
+
+
+def _query(text: Any, field: str) -> Any:
+    from conformance.normalize.reading.paths import PathSyntaxError
+
+    try:
+        return compile_query(text)
+    except PathSyntaxError as exc:
+        raise DescriptionError(str(exc), field=field, fix="write an RFC 9535 JSONPath such as $.data.task_id") from None
+
+
+def compile_conditions(raw: Any, field: str) -> Predicate | None:
+    """A ``when`` list -> one predicate (``None`` when the list is empty: always holds)."""
+    if raw is None:
+        return None
+    items = raw if isinstance(raw, list) else [raw]
+    predicates = [compile_condition(item, f"{field}[{index}]") for index, item in enumerate(items)]
+    if not predicates:
+        return None
+    if len(predicates) == 1:
+        return predicates[0]
+    if len(predicates) == 2:
+        first, second = predicates
+        return lambda node, draft: first(node, draft) and second(node, draft)
+    return lambda node, draft: all(predicate(node, draft) for predicate in predicates)

@@ -1,0 +1,834 @@
+"""Compile a reading description (data) into fast readers: shapes, field steps, conditions, transforms.
+
+A *description* is a table with ``shapes`` (tried in order; the first whose ``when`` all hold wins),
+optional ``readers`` (named field sets a shape or a transform reuses), ``statuses`` (raw word ->
+canonical status) and ``base`` (bundled descriptions tried after these shapes). Its keys are documented
+in ``docs/profiles.md``; a profile holds one under ``[reading]`` and the bundled ones live in
+``conformance/normalize/descriptions/<id>.toml``.
+
+Compilation happens once per description: every JSONPath is parsed, every condition becomes a
+predicate and every field a step closure, so reading a body is a handful of dict lookups per field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.models import TaskStatus
+from conformance.normalize.fields import (
+    Draft,
+    add_duration,
+    add_url,
+    json_type,
+    read_id,
+    read_status,
+    read_timestamps,
+    text,
+)
+from conformance.normalize.parse import parse_wrapped_json
+from conformance.normalize.reading.conditions import (
+    JSON_TYPES,
+    DescriptionError,
+    Predicate,
+    _query,
+    as_number,
+    compile_conditions,
+    json_type_of,
+)
+from conformance.normalize.reading.paths import MISSING, Query
+from conformance.normalize.result import ShapeId, shape_id
+from conformance.normalize.vocab import fold_status_word
+
+#: A compiled step: (the node fields are read from, the whole body, the draft).
+Step = Callable[[Any, Any, Draft], None]
+
+ID_FIELDS = ("task_id", "upstream_task_id", "external_task_id")
+LIST_FIELDS = ("video_urls", "image_urls", "video_durations")
+TIME_FIELDS = ("created_at", "updated_at")
+FIELDS = (
+    *ID_FIELDS,
+    "status",
+    *LIST_FIELDS,
+    "failure_reason",
+    "error_code",
+    "error_message",
+    *TIME_FIELDS,
+)
+READER_KEYS = (*FIELDS, "at", "notes", "transforms", "steps", "status_rules")
+SHAPE_KEYS = ("id", "error", "operations", "when", "decode", "read", *READER_KEYS)
+DESCRIPTION_KEYS = ("base", "statuses", "shapes", "readers", "title", "description")
+ALTERNATIVE_KEYS = ("path", "note", "label", "type", "matches", "rank", "unit", "as")
+FIELD_TABLE_KEYS = ("paths", "missing_note", "unit", "first_present", "first_set")
+STEP_KEYS = ("field", "note", "reader", "transform", "when", "at")
+UNITS = ("auto", "ms", "s", "iso")
+CANONICAL = tuple(status.value for status in TaskStatus)
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """One place a field may be: a query, and what to say when this is the place it was found."""
+
+    query: Query
+    note: str = ""
+    label: str = ""  # the name notes use ("data.task_id"); default: the path without "$."
+    types: frozenset[str] | None = None  # only values of these JSON types count
+    rank: int | None = None
+    unit: str = "auto"
+    as_number: bool = False
+    pattern: Any = None  # only strings this regex finds something in count
+
+    @property
+    def path(self) -> str:
+        """The JSONPath text."""
+        return self.query.text
+
+    @property
+    def steps(self) -> tuple[Any, ...] | None:
+        """Name/index steps when the path is singular (writable), else ``None``."""
+        return self.query.steps if self.query.singular else None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """Where one canonical field lives: alternatives in order, and what to note when none holds it."""
+
+    name: str
+    alternatives: tuple[Alternative, ...]
+    missing_note: str = ""
+    first_present: bool = False  # the first place holding a value decides, usable or not
+    first_set: bool = False  # timestamps: skip unset values (null, 0, "", booleans) even with one place
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A compiled field set: the node it reads (``at``) and its steps in order."""
+
+    name: str
+    at: Query | None
+    steps: tuple[Step, ...]
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+
+    def read(self, body: Any, draft: Draft) -> None:
+        """Run every step on ``body`` (or on the node at ``at``; nothing when that node is absent)."""
+        node = body if self.at is None else self.at.get(body)
+        if node is MISSING:
+            return
+        for step in self.steps:
+            step(node, body, draft)
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeSpec:
+    """One body kind: when it applies, whether it is an error, and how it is read."""
+
+    id: ShapeId
+    error: bool
+    when: Predicate | None
+    operations: tuple[str, ...]
+    decode: tuple[tuple[Query, str], ...]
+    reader: Reader
+
+    def matches_operation(self, operation: str) -> bool:
+        """Whether this shape is meant for ``operation`` (``image2video.get``)."""
+        return not self.operations or _operation_matches(operation, self.operations)
+
+    @property
+    def fields(self) -> dict[str, FieldSpec]:
+        """The field places this shape reads (for emulation and documentation)."""
+        return self.reader.fields
+
+
+def _operation_matches(operation: str, patterns: tuple[str, ...]) -> bool:
+    import fnmatch
+
+    return any(fnmatch.fnmatchcase(operation, pattern) for pattern in patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    """A compiled description: its shapes in order, named readers, status words and base ids."""
+
+    id: str
+    shapes: tuple[ShapeSpec, ...]
+    readers: dict[str, Reader]
+    statuses: dict[str, TaskStatus]
+    base: tuple[str, ...] | None  # None: not said (the default set applies)
+
+
+class _Compiler:
+    """Compiles one description; every error names the dotted key it is about."""
+
+    def __init__(self, prefix: str, lookup_reader: Callable[[str], Reader | None]) -> None:
+        self.prefix = prefix
+        self.lookup_reader = lookup_reader
+        self.readers: dict[str, Reader] = {}
+
+    def where(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def unknown_keys(self, raw: dict[str, Any], allowed: tuple[str, ...], where: str, what: str) -> None:
+        for key in raw:
+            if key not in allowed:
+                from conformance.errors import did_you_mean
+
+                hint = _NATURAL_KEYS.get(key, "")
+                suggestion = f" Did you mean {hint!r}?" if hint else did_you_mean(key, allowed)
+                raise DescriptionError(
+                    f"unknown key {key!r} in {what}.{suggestion}",
+                    field=f"{where}.{key}",
+                    fix=f"use one of: {', '.join(allowed)}",
+                )
+
+    def alternative(self, raw: Any, where: str, *, unit: str = "auto") -> Alternative:
+        if isinstance(raw, str):
+            query = _query(raw, where)
+            return Alternative(query=query, label=_label(raw), unit=unit)
+        if not isinstance(raw, dict):
+            raise DescriptionError(
+                "a field place is a JSONPath string or a table",
+                field=where,
+                fix='write "$.data.task_id" or { path = "$.data.id", note = "..." }',
+            )
+        self.unknown_keys(raw, ALTERNATIVE_KEYS, where, "a field place")
+        if "path" not in raw:
+            raise DescriptionError("a field place needs a path", field=where, fix='add path = "$.data.task_id"')
+        query = _query(raw["path"], f"{where}.path")
+        types = None
+        if "type" in raw:
+            wanted = raw["type"] if isinstance(raw["type"], list) else [raw["type"]]
+            for name in wanted:
+                if name not in JSON_TYPES:
+                    raise DescriptionError(
+                        f"unknown JSON type {name!r}", field=f"{where}.type", fix=f"use one of: {', '.join(JSON_TYPES)}"
+                    )
+            types = frozenset(wanted) | ({"integer"} if "number" in wanted else set())
+        alt_unit = str(raw.get("unit", unit))
+        if alt_unit not in UNITS:
+            raise DescriptionError(
+                f"unknown timestamp unit {alt_unit!r}", field=f"{where}.unit", fix=f"use one of: {', '.join(UNITS)}"
+            )
+        rank = raw.get("rank")
+        if rank is not None and (not isinstance(rank, int) or isinstance(rank, bool)):
+            raise DescriptionError("rank is a whole number", field=f"{where}.rank")
+        if raw.get("as") not in (None, "number"):
+            raise DescriptionError(f"unknown conversion {raw.get('as')!r}", field=f"{where}.as", fix='use "number"')
+        pattern = None
+        if "matches" in raw:
+            import re
+
+            try:
+                pattern = re.compile(str(raw["matches"]))
+            except re.error as exc:
+                raise DescriptionError(f"not a regular expression: {exc}", field=f"{where}.matches") from None
+        return Alternative(
+            pattern=pattern,
+            query=query,
+            note=str(raw.get("note", "")),
+            label=str(raw.get("label") or _label(raw["path"])),
+            types=types,
+            rank=rank,
+            unit=alt_unit,
+            as_number=raw.get("as") == "number",
+        )
+
+    def field_spec(self, name: str, raw: Any, where: str) -> FieldSpec:
+        missing_note = ""
+        unit = "auto"
+        options: dict[str, bool] = {}
+        if isinstance(raw, dict) and "paths" in raw:
+            self.unknown_keys(raw, FIELD_TABLE_KEYS, where, f"field {name!r}")
+            missing_note = str(raw.get("missing_note", ""))
+            unit = str(raw.get("unit", "auto"))
+            options = {key: bool(raw[key]) for key in ("first_present", "first_set") if key in raw}
+            raw = raw["paths"]
+        items = raw if isinstance(raw, list) else [raw]
+        alternatives = tuple(self.alternative(item, f"{where}[{i}]", unit=unit) for i, item in enumerate(items))
+        if not alternatives and not missing_note:
+            raise DescriptionError(f"field {name!r} lists no place", field=where, fix='give a path such as "$.data.x"')
+        return FieldSpec(name=name, alternatives=alternatives, missing_note=missing_note, **options)
+
+    def reader(self, name: str, raw: dict[str, Any], where: str, allowed: tuple[str, ...]) -> Reader:
+        self.unknown_keys(raw, allowed, where, "a shape" if "id" in allowed else "a reader")
+        fields = {key: self.field_spec(key, raw[key], f"{where}.{key}") for key in FIELDS if key in raw}
+        steps: list[Step] = []
+        timestamps_done = False
+        for kind, item, step_where in self._step_order(raw, where):
+            if kind == "field":
+                if item in TIME_FIELDS:
+                    if not timestamps_done:
+                        steps.append(_timestamps_step(fields.get("created_at"), fields.get("updated_at")))
+                        timestamps_done = True
+                    continue
+                steps.append(_field_step(fields[item]))
+            elif kind == "notes":
+                steps.extend(self.notes(raw.get("notes", []), f"{where}.notes"))
+            elif kind == "status_rules":
+                steps.extend(self.status_rules(raw.get("status_rules", []), f"{where}.status_rules"))
+            elif kind == "transform":
+                steps.append(_transform_step(item, step_where))
+            elif kind == "reader":
+                steps.append(self.reader_step(item, step_where))
+            elif kind == "decode":
+                steps.append(_decode_notes_step)
+            elif kind == "table":
+                steps.append(self.step_table(raw, item, step_where, fields))
+        at = _query(raw["at"], f"{where}.at") if "at" in raw else None
+        return Reader(name=name, at=at, steps=tuple(steps), fields=fields)
+
+    def _step_order(self, raw: dict[str, Any], where: str) -> list[tuple[str, Any, str]]:
+        if "steps" in raw:
+            order: list[tuple[str, Any, str]] = []
+            for index, item in enumerate(raw["steps"]):
+                item_where = f"{where}.steps[{index}]"
+                if isinstance(item, dict):
+                    order.append(("table", item, item_where))
+                    continue
+                text_item = str(item)
+                if text_item in FIELDS:
+                    if text_item not in raw:
+                        raise DescriptionError(
+                            f"step {text_item!r} names a field this shape does not place",
+                            field=item_where,
+                            fix=f'add {text_item} = "$...." or remove the step',
+                        )
+                    order.append(("field", text_item, item_where))
+                elif text_item in ("notes", "status_rules", "decode"):
+                    order.append((text_item, text_item, item_where))
+                elif text_item.startswith("transform:"):
+                    order.append(("transform", text_item.split(":", 1)[1], item_where))
+                elif text_item.startswith("reader:"):
+                    order.append(("reader", text_item.split(":", 1)[1], item_where))
+                else:
+                    raise DescriptionError(
+                        f"unknown step {text_item!r}",
+                        field=item_where,
+                        fix="use a field name, notes, status_rules, decode, transform:<name>, reader:<name> or a table",
+                    )
+            return order
+        order = [("decode", "decode", where)] if "decode" in raw else []
+        for key in raw:
+            if key in FIELDS:
+                order.append(("field", key, f"{where}.{key}"))
+            elif key == "notes":
+                order.append((key, key, f"{where}.{key}"))
+            elif key == "transforms":
+                names = raw["transforms"] if isinstance(raw["transforms"], list) else [raw["transforms"]]
+                order.extend(("transform", str(name), f"{where}.transforms") for name in names)
+        if "status_rules" in raw:  # combinations apply after everything else is read
+            order.append(("status_rules", "status_rules", f"{where}.status_rules"))
+        return order
+
+    def step_table(self, raw: dict[str, Any], item: dict[str, Any], where: str, fields: dict[str, FieldSpec]) -> Step:
+        """A step written as a table: one of field/note/reader/transform, with optional when and at."""
+        self.unknown_keys(item, STEP_KEYS, where, "a step")
+        kinds = [key for key in ("field", "note", "reader", "transform") if key in item]
+        if len(kinds) != 1:
+            raise DescriptionError(
+                "a step table has exactly one of field, note, reader, transform",
+                field=where,
+                fix='e.g. { note = "..." }',
+            )
+        kind = kinds[0]
+        inner: Step
+        if kind == "field":
+            name = str(item["field"])
+            if name not in fields or name in TIME_FIELDS:
+                raise DescriptionError(f"step field {name!r} is not placed by this shape", field=f"{where}.field")
+            inner = _field_step(fields[name])
+        elif kind == "note":
+            inner = _note_step(str(item["note"]), None)
+        elif kind == "reader":
+            inner = self.reader_step(str(item["reader"]), f"{where}.reader")
+        else:
+            inner = _transform_step(str(item["transform"]), f"{where}.transform")
+        at = _query(item["at"], f"{where}.at") if "at" in item else None
+        predicate = compile_conditions(item.get("when"), f"{where}.when")
+        return _guarded(inner, at, predicate)
+
+    def reader_step(self, name: str, where: str) -> Step:
+        found = self.readers.get(name) or self.lookup_reader(name)
+        if found is None:
+            raise DescriptionError(f"unknown reader {name!r}", field=where, fix="define it under [readers.<name>]")
+        reader = found
+        return lambda node, body, draft: reader.read(node, draft)
+
+    def notes(self, raw: Any, where: str) -> list[Step]:
+        steps: list[Step] = []
+        for index, item in enumerate(raw if isinstance(raw, list) else [raw]):
+            item_where = f"{where}[{index}]"
+            if not isinstance(item, dict) or "note" not in item:
+                raise DescriptionError("a note is a table with note and when", field=item_where)
+            self.unknown_keys(item, ("note", "when"), item_where, "a note")
+            predicate = compile_conditions(item.get("when"), f"{item_where}.when")
+            steps.append(_note_step(str(item["note"]), predicate, f"{item_where}.note"))
+        return steps
+
+    def status_rules(self, raw: Any, where: str) -> list[Step]:
+        steps: list[Step] = []
+        for index, item in enumerate(raw if isinstance(raw, list) else [raw]):
+            item_where = f"{where}[{index}]"
+            if not isinstance(item, dict):
+                raise DescriptionError("a status rule is a table with status and when", field=item_where)
+            self.unknown_keys(item, ("status", "when", "note"), item_where, "a status rule")
+            status = str(item.get("status", ""))
+            if status not in CANONICAL:
+                raise DescriptionError(
+                    f"status {status!r} is not a canonical status",
+                    field=f"{item_where}.status",
+                    fix=f"use one of: {', '.join(CANONICAL)}",
+                )
+            predicate = compile_conditions(item.get("when"), f"{item_where}.when")
+            note = str(item.get("note", ""))
+            steps.append(_status_rule_step(TaskStatus(status), predicate, note))
+        return steps
+
+    def shape(self, raw: Any, where: str) -> ShapeSpec:
+        if not isinstance(raw, dict):
+            raise DescriptionError("a shape is a table", field=where, fix="write [[reading.shapes]] then its keys")
+        self.unknown_keys(raw, SHAPE_KEYS, where, "a shape")
+        ident = raw.get("id")
+        if not isinstance(ident, str) or not ident or not _is_id(ident):
+            raise DescriptionError(
+                "a shape needs an id of lower-case letters, digits and '-'",
+                field=f"{where}.id",
+                fix='add id = "my-gateway-task"',
+            )
+        if "read" in raw:
+            if any(key in raw for key in READER_KEYS):
+                raise DescriptionError(
+                    "a shape either places its fields or names a reader, not both",
+                    field=f"{where}.read",
+                    fix="move the fields into the reader",
+                )
+            found = self.readers.get(str(raw["read"])) or self.lookup_reader(str(raw["read"]))
+            if found is None:
+                raise DescriptionError(f"unknown reader {raw['read']!r}", field=f"{where}.read")
+            reader = found
+        else:
+            reader = self.reader(ident, raw, where, SHAPE_KEYS)
+        decode = []
+        for index, item in enumerate(raw.get("decode", [])):
+            if isinstance(item, str):
+                decode.append((_query(item, f"{where}.decode[{index}]"), ""))
+            elif isinstance(item, dict) and "path" in item:
+                self.unknown_keys(item, ("path", "note"), f"{where}.decode[{index}]", "a decode step")
+                decode.append((_query(item["path"], f"{where}.decode[{index}].path"), str(item.get("note", ""))))
+            else:
+                raise DescriptionError(
+                    "a decode step is a JSONPath or { path, note }", field=f"{where}.decode[{index}]"
+                )
+        for query, _ in decode:
+            if not query.singular:
+                raise DescriptionError(
+                    "decode paths must name one value", field=f"{where}.decode", fix="use names and indexes only"
+                )
+        operations = raw.get("operations", [])
+        operations = tuple(str(op) for op in (operations if isinstance(operations, list) else [operations]))
+        error = raw.get("error", False)
+        if not isinstance(error, bool):
+            raise DescriptionError("error is true or false", field=f"{where}.error")
+        return ShapeSpec(
+            id=shape_id(ident),
+            error=error,
+            when=compile_conditions(raw.get("when"), f"{where}.when"),
+            operations=operations,
+            decode=tuple(decode),
+            reader=reader,
+        )
+
+
+def _is_id(text: str) -> bool:
+    return text[0].isalnum() and all(ch.islower() or ch.isdigit() or ch == "-" for ch in text) and text.isascii()
+
+
+def _label(path: str) -> str:
+    """The name a note uses for a path: ``$.data.task_id`` -> ``data.task_id``."""
+    return path[2:] if path.startswith("$.") else path
+
+
+#: Keys new users naturally try, and the real key (a did-you-mean that string distance would not find).
+_NATURAL_KEYS: dict[str, str] = {
+    "task_id_path": "task_id",
+    "status_path": "status",
+    "status_map": "statuses",
+    "status_mapping": "statuses",
+    "url_path": "video_urls",
+    "video_url": "video_urls",
+    "video_url_path": "video_urls",
+    "image_url": "image_urls",
+    "error_path": "error_message",
+    "message_path": "error_message",
+    "code_path": "error_code",
+    "success_code": "when",
+    "success_codes": "when",
+    "match": "when",
+    "condition": "when",
+    "conditions": "when",
+    "created": "created_at",
+    "updated": "updated_at",
+    "shape": "shapes",
+}
+
+
+def natural_key_hint(key: str) -> str:
+    """The real key for a key new users naturally try (``task_id_path`` -> ``task_id``), or ``""``."""
+    return _NATURAL_KEYS.get(key, "")
+
+
+# ----------------------------------------------------------------------------------------- steps
+
+
+def _id_step(spec: FieldSpec) -> Step:
+    name = spec.name
+    alternatives = spec.alternatives
+    missing_note = spec.missing_note
+
+    first_present = spec.first_present
+
+    def step(node: Any, body: Any, draft: Draft) -> None:
+        for alt in alternatives:
+            value = alt.query.get(node)
+            if value is MISSING or value is None:
+                continue
+            if not _usable(alt, value):
+                if first_present:
+                    return
+                continue
+            found = read_id(draft, value, alt.label)
+            if found is not None:
+                setattr(draft, name, found)
+                if alt.note:
+                    draft.note(alt.note)
+                return
+            if first_present:
+                return
+        if missing_note:
+            draft.note(missing_note)
+
+    return step
+
+
+def _status_step(spec: FieldSpec) -> Step:
+    alternatives = spec.alternatives
+    missing_note = spec.missing_note
+
+    def step(node: Any, body: Any, draft: Draft) -> None:
+        for alt in alternatives:
+            value = alt.query.get(node)
+            if value is MISSING or value is None:
+                continue
+            if not _usable(alt, value):
+                if spec.first_present:
+                    return
+                continue
+            read_status(draft, value, alt.label)
+            if alt.note:
+                draft.note(alt.note)
+            return
+        if missing_note:
+            draft.note(missing_note)
+
+    return step
+
+
+def _usable(alt: Alternative, value: Any) -> bool:
+    """Whether ``value`` passes the place's ``type`` and ``matches`` filters."""
+    if alt.types is not None and json_type_of(value) not in alt.types:
+        return False
+    return alt.pattern is None or (isinstance(value, str) and alt.pattern.search(value) is not None)
+
+
+def _list_step(spec: FieldSpec) -> Step:
+    alternatives = spec.alternatives
+    if spec.name == "video_durations":
+
+        def durations(node: Any, body: Any, draft: Draft) -> None:
+            for alt in alternatives:
+                for value in alt.query.all(node):
+                    add_duration(draft, value)
+
+        return durations
+    image = spec.name == "image_urls"
+
+    def urls(node: Any, body: Any, draft: Draft) -> None:
+        for alt in alternatives:
+            values = alt.query.all(node) if not alt.query.singular else _one(alt.query.get(node))
+            if alt.types is not None or alt.pattern is not None:
+                values = [value for value in values if _usable(alt, value)]
+            if alt.note and any(values):
+                draft.note(alt.note)
+            for value in values:
+                add_url(draft, value, image=image)
+
+    return urls
+
+
+def _one(value: Any) -> tuple[Any, ...]:
+    return () if value is MISSING else (value,)
+
+
+def _reason_step(spec: FieldSpec) -> Step:
+    ranked = tuple((alt, alt.rank if alt.rank is not None else index) for index, alt in enumerate(spec.alternatives))
+
+    def step(node: Any, body: Any, draft: Draft) -> None:
+        for alt, rank in ranked:
+            for value in alt.query.all(node) if not alt.query.singular else (alt.query.get(node),):
+                draft.offer_reason(rank, value)
+
+    return step
+
+
+def _error_code_step(spec: FieldSpec) -> Step:
+    alternatives = spec.alternatives
+    missing_note = spec.missing_note
+
+    def step(node: Any, body: Any, draft: Draft) -> None:
+        for alt in alternatives:
+            value = alt.query.get(node)
+            if value is MISSING or value is None:
+                continue
+            if not _usable(alt, value):
+                continue
+            if alt.as_number:
+                number = as_number(value)
+                found = None if number is MISSING else str(number)
+            else:
+                found = text(value)
+            if found is not None:
+                draft.error_code = found
+                if alt.note:
+                    draft.note(alt.note)
+                return
+        if missing_note:
+            draft.note(missing_note)
+
+    return step
+
+
+def _error_message_step(spec: FieldSpec) -> Step:
+    alternatives = spec.alternatives
+    missing_note = spec.missing_note
+
+    def step(node: Any, body: Any, draft: Draft) -> None:
+        for alt in alternatives:
+            value = alt.query.get(node)
+            if isinstance(value, str) and value and _usable(alt, value):
+                draft.error_message = value
+                if alt.note:
+                    draft.note(alt.note)
+                return
+        if missing_note:
+            draft.note(missing_note)
+
+    return step
+
+
+def _field_step(spec: FieldSpec) -> Step:
+    if spec.name in ID_FIELDS:
+        return _id_step(spec)
+    if spec.name == "status":
+        return _status_step(spec)
+    if spec.name in LIST_FIELDS:
+        return _list_step(spec)
+    if spec.name == "failure_reason":
+        return _reason_step(spec)
+    if spec.name == "error_code":
+        return _error_code_step(spec)
+    return _error_message_step(spec)
+
+
+def _pick_time(spec: FieldSpec | None, node: Any, default_label: str) -> tuple[str, Any, str]:
+    """(label, value, unit): one place is used as it is; of several, the first holding a set timestamp."""
+    if spec is None or not spec.alternatives:
+        return default_label, None, "auto"
+    alternatives = spec.alternatives
+    if len(alternatives) == 1 and not spec.first_set:
+        alt = alternatives[0]
+        value = alt.query.get(node)
+        return alt.label, None if value is MISSING else value, alt.unit
+    for alt in alternatives:
+        value = alt.query.get(node)
+        if value is not MISSING and value is not None and value != 0 and value != "" and not isinstance(value, bool):
+            return alt.label, value, alt.unit
+    first = alternatives[0]
+    return first.label, None, first.unit
+
+
+def _timestamps_step(created: FieldSpec | None, updated: FieldSpec | None) -> Step:
+    def step(node: Any, body: Any, draft: Draft) -> None:
+        created_name, created_value, created_unit = _pick_time(created, node, "created_at")
+        updated_name, updated_value, updated_unit = _pick_time(updated, node, "updated_at")
+        read_timestamps(
+            draft,
+            created_value,
+            updated_value,
+            created_name=created_name,
+            updated_name=updated_name,
+            created_unit_declared=created_unit,
+            updated_unit_declared=updated_unit,
+        )
+
+    return step
+
+
+_TEMPLATE = re.compile(r"\{(\$[^{}!]*)(?:!(r|type))?(?::(\d+))?\}")
+
+
+def _render_template(note: str, where: str) -> Callable[[Any], str] | None:
+    """``{$.path}``, ``{$.path!r}``, ``{$.path!r:40}`` (cut to 40 characters), ``{$.path!type}`` in a note."""
+    parts = list(_TEMPLATE.finditer(note))
+    if not parts:
+        return None
+    pieces: list[Any] = []
+    last = 0
+    for match in parts:
+        pieces.append(note[last : match.start()])
+        pieces.append((_query(match[1], where), match[2] or "", int(match[3]) if match[3] else None))
+        last = match.end()
+    pieces.append(note[last:])
+
+    def render(node: Any) -> str:
+        out = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+                continue
+            query, conversion, cut = piece
+            value = query.get(node)
+            if isinstance(value, str) and cut is not None:
+                value = value[:cut]
+            if conversion == "type":
+                out.append(json_type(None if value is MISSING else value))
+            elif conversion == "r":
+                out.append(repr(value))
+            else:
+                out.append(str(value))
+        return "".join(out)
+
+    return render
+
+
+def _note_step(note: str, predicate: Predicate | None, where: str = "note") -> Step:
+    render = _render_template(note, where)
+    if predicate is None and render is None:
+        return lambda node, body, draft: draft.note(note)
+
+    def step(node: Any, body: Any, draft: Draft) -> None:
+        if predicate is None or predicate(node, draft):
+            draft.note(render(node) if render is not None else note)
+
+    return step
+
+
+def _guarded(inner: Step, at: Query | None, predicate: Predicate | None) -> Step:
+    def step(node: Any, body: Any, draft: Draft) -> None:
+        target = node if at is None else at.get(node)
+        if target is MISSING:
+            return
+        if predicate is None or predicate(target, draft):
+            inner(target, body, draft)
+
+    return step
+
+
+def _decode_notes_step(node: Any, body: Any, draft: Draft) -> None:
+    """Say which strings held JSON (the engine decoded them before matching)."""
+    for note in draft.pending_notes:
+        draft.note(note)
+    draft.pending_notes.clear()
+
+
+def _status_rule_step(status: TaskStatus, predicate: Predicate | None, note: str) -> Step:
+    def step(node: Any, body: Any, draft: Draft) -> None:
+        held = draft.status is not None and (predicate is None or predicate(node, draft))
+        if held and draft.status is not status:
+            draft.status = status
+            draft.note(note or f"status {draft.raw_status!r} read as {status.value} (a status rule)")
+
+    return step
+
+
+def _transform_step(name: str, where: str) -> Step:
+    from conformance.normalize.reading.transforms import READ_TRANSFORMS
+
+    if name not in READ_TRANSFORMS.names():
+        from conformance.errors import did_you_mean
+
+        raise DescriptionError(
+            f"unknown transform {name!r}.{did_you_mean(name, READ_TRANSFORMS.names())}",
+            field=where,
+            fix=f"use one of: {', '.join(READ_TRANSFORMS.names())}",
+        )
+    transform = READ_TRANSFORMS.get(name).run
+    return lambda node, body, draft: transform(node, body, draft)
+
+
+def decode_body(body: Any, decode: tuple[tuple[Query, str], ...], draft: Draft | None) -> Any:
+    """``body`` with JSON held in strings at the decode paths parsed (copies only the containers on the way)."""
+    for query, note in decode:
+        value = query.get(body)
+        if not isinstance(value, str):
+            continue
+        inner = parse_wrapped_json(value)
+        if not isinstance(inner, dict | list):
+            continue
+        body = _replace(body, query.steps or (), inner)
+        if draft is not None and note:
+            draft.pending_notes.append(note)
+    return body
+
+
+def _replace(node: Any, steps: tuple[Any, ...], value: Any) -> Any:
+    if not steps:
+        return value
+    head, rest = steps[0], steps[1:]
+    if isinstance(node, dict):
+        copy = dict(node)
+        copy[head] = _replace(node[head], rest, value)
+        return copy
+    copy_list = list(node)
+    copy_list[head] = _replace(node[head], rest, value)
+    return copy_list
+
+
+def compile_description(
+    raw: dict[str, Any],
+    *,
+    id: str,
+    prefix: str = "",
+    lookup_reader: Callable[[str], Reader | None] = lambda name: None,
+) -> Description:
+    """Compile one description table; raises :class:`DescriptionError` naming the key at fault."""
+    compiler = _Compiler(prefix, lookup_reader)
+    compiler.unknown_keys(raw, DESCRIPTION_KEYS, prefix or "(description)", "[reading]")
+    for name, reader_raw in (raw.get("readers") or {}).items():
+        if not isinstance(reader_raw, dict):
+            raise DescriptionError("a reader is a table", field=compiler.where(f"readers.{name}"))
+        compiler.readers[name] = compiler.reader(name, reader_raw, compiler.where(f"readers.{name}"), READER_KEYS)
+    statuses: dict[str, TaskStatus] = {}
+    raw_statuses = raw.get("statuses") or {}
+    if not isinstance(raw_statuses, dict):
+        raise DescriptionError("statuses is a table of word = status", field=compiler.where("statuses"))
+    for word, status in raw_statuses.items():
+        if status not in CANONICAL:
+            from conformance.errors import did_you_mean
+
+            raise DescriptionError(
+                f"{status!r} is not a canonical status.{did_you_mean(str(status), CANONICAL)}",
+                field=compiler.where(f"statuses.{word}"),
+                fix=f"use one of: {', '.join(CANONICAL)}",
+            )
+        statuses[fold_status_word(str(word))] = TaskStatus(status)
+    shapes_raw = raw.get("shapes") or []
+    if not isinstance(shapes_raw, list):
+        raise DescriptionError(
+            "shapes is an array of tables", field=compiler.where("shapes"), fix="write [[reading.shapes]]"
+        )
+    shapes = tuple(compiler.shape(item, compiler.where(f"shapes[{i}]")) for i, item in enumerate(shapes_raw))
+    base = raw.get("base")
+    if base is not None:
+        base = tuple(str(item) for item in (base if isinstance(base, list) else [base]))
+    return Description(id=id, shapes=shapes, readers=dict(compiler.readers), statuses=statuses, base=base)
