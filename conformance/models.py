@@ -68,6 +68,9 @@ class EvidenceKind(enum.StrEnum):
     LIVE = "live"
     FUZZ = "fuzz"
     USER_SUPPLIED = "user-supplied"
+    #: A real gateway engine (new-api, one-hub, …) built from its public source and run locally, in front
+    #: of the emulated Kling upstream: real engine code, but not a real deployment and not real Kling.
+    ENGINE = "engine"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +78,8 @@ class Evidence:
     """The provenance of a cassette, an exchange or a result.
 
     ``source`` is the document file and line range for doc-derived evidence, the base-URL host for
-    live evidence and the emulator profile for emulator evidence. ``recorded_at`` is an ISO date.
+    live evidence, the emulator profile for emulator evidence and ``<repo>@<commit>`` for engine
+    evidence. ``recorded_at`` is an ISO date.
     """
 
     kind: EvidenceKind
@@ -84,7 +88,12 @@ class Evidence:
     tool_version: str = ""
 
     def label(self) -> str:
-        """Short human label, e.g. ``live (api.example.com, 2026-11-22)``."""
+        """Short human label, e.g. ``live (api.example.com, 2026-11-22)``; engine evidence reads
+        ``engine <repo>@<commit>, run locally on <date>, upstream emulated by kling-conformance <version>``."""
+        if self.kind is EvidenceKind.ENGINE:
+            when = f", run locally on {self.recorded_at}" if self.recorded_at else ", run locally"
+            version = f" {self.tool_version}" if self.tool_version else ""
+            return f"engine {self.source or 'unknown'}{when}, upstream emulated by kling-conformance{version}"
         parts = [p for p in (self.source, self.recorded_at) if p]
         return f"{self.kind.value} ({', '.join(parts)})" if parts else self.kind.value
 

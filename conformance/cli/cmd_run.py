@@ -138,6 +138,15 @@ def register(app: typer.Typer) -> None:
         read_timeout: Annotated[
             float, typer.Option("--read-timeout", metavar="SECONDS", help="Time cap on one response, seconds.")
         ] = 60.0,
+        engine: Annotated[
+            str,
+            typer.Option(
+                "--engine",
+                metavar="REPO@COMMIT",
+                help="The --base-url host is this gateway engine run locally (e.g. jince-boy/new-api@2d8e50bf36e9): "
+                "evidence 'engine', not 'live'.",
+            ),
+        ] = "",
         callback_url: Annotated[
             str | None,
             typer.Option(
@@ -188,6 +197,7 @@ def register(app: typer.Typer) -> None:
             poll_interval=poll_interval,
             time_scale=time_scale,
             emulator_faults=faults,
+            engine=engine,
             callback_url=callback_url,
             callback_port=callback_port,
             checks=list(check or []),

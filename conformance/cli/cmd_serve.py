@@ -154,6 +154,10 @@ def register(app: typer.Typer) -> None:
         keys = _keys_from_env(key_env)
         selected = ["all"] if all_gateways else list(gateway or [])
         profiles = resolve_profiles(selected, list(profile or []))
+        if all_gateways:  # --all: every built-in the emulator can serve as itself
+            from conformance.emulator.coverage import emulable_default
+
+            profiles = emulable_default(profiles, {g for g in selected if g != "all"})
         accepts = _auth_overrides(list(auth or []), [p.id for p in profiles])
         if root and len(profiles) != 1:
             raise UsageError(

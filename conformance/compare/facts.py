@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 _EVIDENCE_RANK = {
     EvidenceKind.LIVE: 4,
     EvidenceKind.USER_SUPPLIED: 3,
+    EvidenceKind.ENGINE: 3,
     EvidenceKind.EMULATOR: 2,
     EvidenceKind.FUZZ: 2,
     EvidenceKind.DOC_DERIVED: 1,

@@ -45,3 +45,22 @@ def refuse_unemulable(profiles: list[GatewayProfile] | tuple[GatewayProfile, ...
         fix="run it against the gateway (--mode live or record with --base-url), or replay its cassettes "
         "(--mode replay); leave it out of --emulator runs with --gateway",
     )
+
+
+def emulable_default(profiles: list[GatewayProfile], explicit: set[str]) -> list[GatewayProfile]:
+    """``profiles`` without the built-ins the emulator cannot serve, unless the user named them (``explicit``).
+
+    ``run --emulator`` and ``serve --all`` with no gateway named mean "every gateway the emulator can be";
+    naming one it cannot be is refused by :func:`refuse_unemulable` with the reasons.
+    """
+    from conformance.profiles import builtin_profile_ids
+
+    builtin = set(builtin_profile_ids())  # a user's own --profile file is always explicit
+    return [p for p in profiles if p.id in explicit or p.id not in builtin or not emulation_gaps(p)]
+
+
+def emulable_builtin_ids() -> list[str]:
+    """Ids of the built-in profiles the emulator serves as themselves, in display order."""
+    from conformance.profiles import builtin_profile_ids, load_profile
+
+    return [gid for gid in builtin_profile_ids() if not emulation_gaps(load_profile(gid))]

@@ -23,7 +23,7 @@ from conformance.emulator.render import (
     stamp,
 )
 from conformance.emulator.state import Task
-from conformance.emulator.validation import RequestProblem
+from conformance.emulator.validation import RequestProblem, emulator_extra
 from conformance.models import TaskStatus
 from conformance.profiles.model import GatewayProfile
 from conformance.registry import Registry
@@ -34,6 +34,9 @@ WEB_UI_PAGE = (
     b'<body><div id="root"></div><script type="module" src="/assets/index.js"></script></body></html>'
 )
 
+
+#: Characters of the random tails of new-api's and one-hub's request ids (GetRandomString).
+_ALNUM = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 #: Kling's own auth codes (§7/§8) by refusal reason.
 _KLING_AUTH = {
@@ -85,6 +88,16 @@ class KlingFamily:
         if problem.kind == "prompt" and errors.missing_prompt_code:
             code = errors.missing_prompt_code
         return Answer(errors.invalid_param_status, error_body(errors.shape, code, problem.message, ctx))
+
+    def submit_refused(self, profile: GatewayProfile, ctx: RenderContext) -> Answer | None:
+        """The answer to a create that passed validation when the engine refuses it all the same, from
+        ``[emulator] submit_error = {status, code, message}`` (one-hub: no Kling provider is registered);
+        ``None`` creates the task."""
+        refusal = _knob_error(profile, "submit_error")
+        if refusal is None:
+            return None
+        status, code, message = refusal
+        return Answer(status, error_body(profile.errors.shape, code, message, ctx))
 
     def unknown_task(self, profile: GatewayProfile, task_id: str, ctx: RenderContext) -> Answer:
         """A query for an id the gateway does not know."""
@@ -148,12 +161,40 @@ class KlingFamily:
         )
 
 
+def _knob_error(profile: GatewayProfile, name: str) -> tuple[int, str, str] | None:
+    """``[emulator] <name> = {status, code, message}`` of the profile, or ``None``."""
+    knob = emulator_extra(profile).get(name)
+    if not isinstance(knob, dict):
+        return None
+    return int(knob.get("status", 500)), str(knob.get("code", "")), str(knob.get("message", ""))
+
+
 class OneHubFamily(KlingFamily):
-    """MartialBE/one-hub: the upstream envelope re-marshalled (task_info dropped), own error texts."""
+    """MartialBE/one-hub (and deanxv/done-hub): the upstream envelope re-marshalled (task_info dropped),
+    own error texts, as recorded through one-hub 387f8bf1 (``cassettes/engines/one-hub/onehub/``).
+
+    Its own checks come first: the JSON bind into ``KlingTask`` (a wrong type is 400 ``invalid_request``
+    with Go's message) and ``actionValidate`` (duration "5"/"10"); the profile's ``[emulator]`` knobs say
+    what follows them (``submit_error``: every other create is refused because no Kling provider is
+    registered; ``content_type_error``: a non-JSON Content-Type panics in the form binder).
+    """
 
     name = "onehub"
     openai_type = "one_hub_error"
     with_task_info = False
+
+    def auth_error(self, profile: GatewayProfile, reason: str, ctx: RenderContext) -> Answer:
+        """middleware/auth.go:116-130: 401 ``{"error":{"message":"无效的令牌 (request id: …)","type":…}}``,
+        no ``code`` key, the same text for a missing and an unknown key."""
+        errors = profile.errors
+        if errors.auth_shape != "openai-error":
+            return super().auth_error(profile, reason, ctx)
+        stamp_digits = time.strftime("%Y%m%d%H%M%S", time.gmtime(ctx.now))
+        tail = "".join(str(ctx.rng.randrange(10)) for _ in range(10)) + "".join(
+            ctx.rng.choice(_ALNUM) for _ in range(7)
+        )
+        message = f"无效的令牌 (request id: {stamp_digits}{tail})"
+        return Answer(errors.auth_status, {"error": {"message": message, "type": self.openai_type}})
 
     def unknown_task(self, profile: GatewayProfile, task_id: str, ctx: RenderContext) -> Answer:
         errors = profile.errors
@@ -162,11 +203,28 @@ class OneHubFamily(KlingFamily):
 
     def request_error(self, profile: GatewayProfile, problem: RequestProblem, ctx: RenderContext) -> Answer:
         errors = profile.errors
+        knobs = emulator_extra(profile)
+        panic = _knob_error(profile, "content_type_error")
+        if panic is not None and problem.kind == "not-json" and problem.message.startswith("unsupported Content-Type"):
+            return Answer(panic[0], {"code": panic[1], "message": panic[2]})
+        if problem.kind == "type" and knobs.get("go_struct"):
+            message = problem.go_message.replace("requestPayload.", f"{knobs['go_struct']}.")
+            return Answer(errors.type_mismatch_status, {"code": errors.type_mismatch_code, "message": message})
+        if problem.kind == "invalid" and problem.field == "duration" and knobs.get("duration_message"):
+            message = str(knobs["duration_message"])  # submit.go:92-109 actionValidate
+            return Answer(errors.type_mismatch_status, {"code": errors.type_mismatch_code, "message": message})
+        refused = self.submit_refused(profile, ctx)
+        if refused is not None and problem.kind not in ("type", "not-json"):
+            return refused  # one-hub's own checks passed; the Kling checks would come from upstream
         if problem.kind in ("type", "not-json"):
             code, status = errors.type_mismatch_code, errors.type_mismatch_status
         else:
             code, status = errors.invalid_param_code, errors.invalid_param_status
         return Answer(status, {"code": code, "message": problem.message})
+
+    def submit_refused(self, profile: GatewayProfile, ctx: RenderContext) -> Answer | None:
+        refusal = _knob_error(profile, "submit_error")
+        return None if refusal is None else Answer(refusal[0], {"code": refusal[1], "message": refusal[2]})
 
     def unsupported(self, profile: GatewayProfile, method: str, path: str, status: int, ctx: RenderContext) -> Answer:
         errors = profile.errors
@@ -188,15 +246,42 @@ _PROGRESS = {
 
 
 class NewApiFamily(KlingFamily):
-    """QuantumNous/new-api: OpenAI-video on submit, ``{code:"success",data:TaskDto}`` on query."""
+    """QuantumNous/new-api: OpenAI-video on submit, ``{code:"success",data:TaskDto}`` on query.
+
+    Texts are the engine's English defaults since c44474608 (2026-02-05), as recorded through new-api
+    2d8e50bf (``cassettes/engines/new-api/newapi/``): one ``Invalid token`` for a missing or a bad key,
+    ``Model name not specified…`` when the raw body has no ``model`` (``middleware/distributor.go:80-83``).
+    """
 
     name = "newapi"
     query_ignores_action = True
     own_ids = True
     checks_content_type = False
 
+    def auth_error(self, profile: GatewayProfile, reason: str, ctx: RenderContext) -> Answer:
+        """middleware/auth.go:409-425: the same 401 text whether the key is missing, unknown or expired."""
+        errors = profile.errors
+        if errors.auth_shape != "openai-error":
+            return super().auth_error(profile, reason, ctx)
+        code = errors.auth_code if reason == "missing" else errors.auth_invalid_code
+        message = f"Invalid token (request id: {self._openai_request_id(ctx)})"
+        return Answer(errors.auth_status, error_body("openai-error", code, message, ctx, openai_type=self.openai_type))
+
+    @staticmethod
+    def _openai_request_id(ctx: RenderContext) -> str:
+        """common/utils.go:268-283: 14 time digits, 9 nanosecond digits, 8 hex and 8 random characters."""
+        stamp_digits = time.strftime("%Y%m%d%H%M%S", time.gmtime(ctx.now))
+        nanos = "".join(str(ctx.rng.randrange(10)) for _ in range(9))
+        hexes = "".join(ctx.rng.choice("0123456789abcdef") for _ in range(8))
+        return stamp_digits + nanos + hexes + "".join(ctx.rng.choice(_ALNUM) for _ in range(8))
+
     def request_error(self, profile: GatewayProfile, problem: RequestProblem, ctx: RenderContext) -> Answer:
         errors = profile.errors
+        routes_on_model = bool(emulator_extra(profile).get("requires_model_field"))
+        if problem.kind == "not-json" and routes_on_model:  # distributor.go:37-40, 218-220
+            request_id = self._openai_request_id(ctx)
+            message = f"Invalid request: Invalid request: invalid JSON request body (request id: {request_id})"
+            return Answer(400, error_body("openai-error", "", message, ctx, openai_type=self.openai_type))
         if problem.kind == "type":
             message = f"unmarshal metadata failed: unmarshal metadata failed: {problem.go_message or problem.message}"
             return Answer(
@@ -206,7 +291,9 @@ class NewApiFamily(KlingFamily):
             code = profile.errors.missing_prompt_code or "invalid_request"
             return Answer(400, error_body("newapi-error", code, problem.message, ctx))
         if problem.kind == "model":
-            message = f"未指定模型名称，模型名称不能为空 (request id: {self._openai_request_id(ctx)})"
+            message = (
+                f"Model name not specified, model name cannot be empty (request id: {self._openai_request_id(ctx)})"
+            )
             return Answer(400, error_body("openai-error", "", message, ctx, openai_type=self.openai_type))
         # Forwarded: Kling refuses it and new-api relays the upstream body as a string.
         upstream = orjson.dumps({"code": 1201, "message": problem.message, "request_id": ctx.request_id()}).decode()

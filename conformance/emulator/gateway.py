@@ -121,6 +121,9 @@ class Gateway:
             problem = check_create(self.profile, operation.operation_id, body)
         if problem is not None or body is None:
             return self.family.request_error(self.profile, problem or RequestProblem("not-json", "", "no body"), ctx)
+        refused = self.family.submit_refused(self.profile, ctx)
+        if refused is not None:  # the engine refuses every submit its own checks let through
+            return refused
         forced = headers.get(OUTCOME_HEADER, "").lower()
         async with self._store.lock:
             if self._config.max_running_tasks is not None:

@@ -2,8 +2,9 @@
 
 The canonical part is ``conformance.spec.validate_request``; on top of it the profile decides what a
 gateway refuses on its own (new-api: a missing prompt, Go type errors), what it forwards untouched
-(``accepts_data_uri``), what it drops (``drops_fields``) and what a planted variant wrongly accepts
-(``extra["emulator"]["relax_fields"]``).
+(``accepts_data_uri``), what it drops (``drops_fields``), which body key it routes on
+(``extra["emulator"]["requires_model_field"]``: new-api reads ``model`` from the client's raw body) and
+what a planted variant wrongly accepts (``extra["emulator"]["relax_fields"]``).
 """
 
 from __future__ import annotations
@@ -77,6 +78,11 @@ def parse_body(
 def check_create(profile: GatewayProfile, operation_id: str, body: dict[str, Any]) -> RequestProblem | None:
     """The first reason ``profile`` refuses ``body`` for ``operation_id``, or ``None`` when it accepts it."""
     knobs = emulator_extra(profile)
+    model_field = knobs.get("requires_model_field")
+    if isinstance(model_field, str) and model_field:
+        value = body.get(model_field)
+        if not isinstance(value, str) or not value:  # new-api: gjson "model" of the client's raw body
+            return RequestProblem("model", model_field, f"{model_field} is required")
     if knobs.get("requires_model_name") and not (body.get("model_name") or body.get("model")):
         return RequestProblem("model", "model_name", "model_name is required")
     if profile.requires_prompt:
@@ -84,8 +90,11 @@ def check_create(profile: GatewayProfile, operation_id: str, body: dict[str, Any
         if not isinstance(prompt, str) or not prompt.strip():
             return RequestProblem("prompt", "prompt", "prompt is required")
     ignored = set(knobs.get("relax_fields", ())) | set(profile.drops_fields)
+    checked = body
+    if isinstance(model_field, str) and model_field:  # the gateway consumes it (new-api sends its own upstream)
+        checked = {key: value for key, value in body.items() if key != model_field}
     problems: list[RequestProblem] = []
-    for issue in spec.validate_request(operation_id, body):
+    for issue in spec.validate_request(operation_id, checked):
         field = _top_field(issue.json_path)
         if field in ignored:
             continue

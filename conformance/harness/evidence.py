@@ -1,7 +1,8 @@
 """Which evidence a scenario, a trace or a result carries in a run (replay, emulator, live).
 
 A replayed scenario carries its cassette's evidence; a scenario of a live or emulator run carries the
-run's (``live`` with the host, ``emulator`` with the profile); a scenario the profile itself rules out
+run's (``live`` with the host, ``emulator`` with the profile, ``engine`` with the engine's repo@commit
+when ``--engine`` says the host is a locally run gateway engine); a scenario the profile itself rules out
 (not supported, not documented) carries the profile's evidence, since nothing was sent for it.
 """
 
@@ -47,7 +48,9 @@ def _run_evidence(
     if options.mode == "replay":
         fallback = Evidence(kind=EvidenceKind.USER_SUPPLIED, source="no cassette", tool_version=__version__)
         return lambda scenario: cassettes[scenario].evidence if scenario in cassettes else fallback
-    if options.emulator:
+    if options.engine:
+        ev = engine_evidence(options.engine, date)
+    elif options.emulator:
         ev = Evidence(
             kind=EvidenceKind.EMULATOR,
             source=f"emulator profile {profile.id}",
@@ -60,10 +63,18 @@ def _run_evidence(
     return lambda scenario: ev
 
 
+def engine_evidence(engine: str, date: str) -> Evidence:
+    """Evidence of a call answered by a gateway engine (``<repo>@<commit>``) run locally, whose Kling
+    upstream is this tool's emulator: never ``live``, since neither the deployment nor Kling is real."""
+    return Evidence(kind=EvidenceKind.ENGINE, source=engine, recorded_at=date, tool_version=__version__)
+
+
 def mode_evidence(options: RunOptions, profile: GatewayProfile) -> Evidence:
     """The evidence a scenario of this run would have carried (for scenarios that never finished)."""
     if options.mode == "replay":
         return Evidence(kind=EvidenceKind.USER_SUPPLIED, source="no cassette", tool_version=__version__)
+    if options.engine:
+        return engine_evidence(options.engine, "")
     if options.emulator:
         return Evidence(kind=EvidenceKind.EMULATOR, source=f"emulator profile {profile.id}", tool_version=__version__)
     host = urllib.parse.urlsplit(profile.base_url).hostname or profile.base_url
@@ -75,6 +86,8 @@ def fallback_evidence(traces: dict[str, ScenarioTrace], options: RunOptions) -> 
     ran = [t.evidence for t in traces.values() if not t.skipped_reason and t.exchanges]
     if ran:
         return ran[0]
+    if options.engine:
+        return engine_evidence(options.engine, "")
     kind = (
         EvidenceKind.EMULATOR
         if options.emulator

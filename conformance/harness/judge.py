@@ -74,6 +74,9 @@ def stale_waiver_message(departure_id: str, check: str, evidence: EvidenceKind) 
             "the emulator's model of the gateway does not show the departure: update the profile or the emulator."
         ),
         EvidenceKind.DOC_DERIVED: "the gateway's own document does not show it: check the departure against it.",
+        EvidenceKind.ENGINE: (
+            "the engine run locally does not show it: check the departure against the engine's code and recording."
+        ),
     }.get(evidence, "the evidence does not show the departure: remove or update it.")
     return f"stale waiver: profile departure {departure_id!r} expects {check} to fail, but it passed; {why}"
 

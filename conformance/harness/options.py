@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,9 @@ class RunOptions:
     emulator_fail_share: float = 0.0  # share of emulated tasks that end failed (the Kling way)
     emulator_port: int = 0  # 0 = a free port; fixed for byte-stable recordings (result URLs hash the origin)
     emulator_faults: str = ""  # --faults SPEC for the in-process emulator (conformance.emulator.faults grammar)
+    #: ``<owner>/<repo>@<commit>`` of a gateway engine run locally in front of the emulator (the target at
+    #: --base-url): results and cassettes carry ``engine`` evidence instead of ``live``.
+    engine: str = ""
     callback_url: str | None = None  # public URL forwarding to the local receiver (live gateways)
     callback_port: int = 0  # fixed receiver port (for that forwarding); 0 = any free port
     checks: list[str] = field(default_factory=list)
@@ -82,6 +86,14 @@ class RunOptions:
                 raise UsageError(
                     f"{name} must be a positive number of seconds, got {value}", where=name, fix=f"e.g. {name} 600"
                 )
+        if self.engine:
+            check_engine(self.engine)
+            if self.mode == "replay" or self.emulator:
+                raise UsageError(
+                    "--engine labels calls sent to a locally run engine, but this run sends none to one",
+                    where="--engine",
+                    fix="use --engine with --mode record (or live) and --base-url of the running engine",
+                )
         if self.callback_url is not None:
             parts = urllib.parse.urlsplit(self.callback_url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -114,6 +126,19 @@ def check_base_url(url: str) -> None:
             f"{url!r} is not an absolute http(s) URL",
             where="--base-url",
             fix="include the scheme and host, e.g. --base-url https://staging.example.com",
+        )
+
+
+_ENGINE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*@[0-9a-f]{7,40}$")
+
+
+def check_engine(engine: str) -> None:
+    """An engine label is ``<owner>/<repo>@<commit>`` (7 to 40 lower-case hex digits)."""
+    if not _ENGINE_RE.match(engine):
+        raise UsageError(
+            f"{engine!r} does not name an engine as <owner>/<repo>@<commit>",
+            where="--engine",
+            fix="e.g. --engine jince-boy/new-api@2d8e50bf36e9 (the commit the engine binary was built from)",
         )
 
 

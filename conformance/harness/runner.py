@@ -75,6 +75,10 @@ def load_profiles(options: RunOptions) -> list[GatewayProfile]:
     from conformance.profiles import resolve_profiles
 
     profiles = resolve_profiles(options.gateways, options.profile_paths)
+    if options.emulator:  # every built-in the emulator can serve as itself, unless named
+        from conformance.emulator.coverage import emulable_default
+
+        profiles = emulable_default(profiles, {g for g in options.gateways if g != "all"})
     if options.base_url:
         profiles = [dataclasses.replace(p, base_url=options.base_url.rstrip("/")) for p in profiles]
     return profiles

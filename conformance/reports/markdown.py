@@ -3,7 +3,7 @@
 Failures first: the totals per gateway, then the failures grouped by gateway, then the gateway × check
 matrix with the rows that hold a failure on top (the rest folded). The matrix uses symbols that read
 without colour, each cell also carries its evidence letter (D doc-derived, E emulator, L live, F fuzz,
-U user-supplied). Gateway text is hostile: every cell is escaped so it cannot break the table or
+U user-supplied, G engine). Gateway text is hostile: every cell is escaped so it cannot break the table or
 inject HTML.
 """
 
@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from conformance.models import CheckResult, Outcome
+from conformance.models import CheckResult, EvidenceKind, Outcome
 from conformance.reports._jsonable import jsonable
 from conformance.reports.base import reporter
 from conformance.reports.fit import STEP_SUMMARY_LIMIT, fit
@@ -120,6 +120,9 @@ def _header(report: RunReport) -> list[str]:
     total_text = ", ".join(f"{SYMBOLS[o][0]} {n} {o.value}" for o, n in totals.items())
     gateways = len({r.gateway for r in report.results})
     lines += [f"**{len(report.results)} results** on {gateways} gateways: {total_text}.", ""]
+    engines = sorted({r.evidence.label() for r in report.results if r.evidence.kind is EvidenceKind.ENGINE})
+    if engines:  # a locally run engine is not a live gateway: say which one, once
+        lines += [f"Evidence **G**: {md_escape(label)}." for label in engines] + [""]
     return lines
 
 

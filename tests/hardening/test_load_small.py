@@ -36,7 +36,9 @@ def test_fifty_concurrent_tasks_with_faults_lose_nothing(figures: FigureSink) ->
     assert result["results_terminal"] == result["creates_with_id"]
     assert result["emulator_tasks_without_external_id"] == 0
     assert result["emulator_tasks"] <= result["creates_sent"]
-    assert len(result["gateways"]) == 8, result["gateways"]
+    # every profile whose emulator creates tasks for an official body (newapi, bynewapi and onehub refuse
+    # them all, as their engines do: cassettes/engines/)
+    assert len(result["gateways"]) == result["gateway_targets"] >= 5, result["gateways"]
     figures.require("tasks", 50)
     figures.add("tasks", result["tasks"])
     figures.add("lost_results", result["lost_results"])

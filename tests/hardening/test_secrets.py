@@ -22,6 +22,7 @@ from conftest import figure_sink_fixture
 from hardening_figures import FigureSink
 from hardening_live import emulator_for, free_port, key_env
 
+from conformance.emulator.coverage import emulable_builtin_ids
 from conformance.harness.cassette import Cassette, load_cassette
 from conformance.harness.client import Attempted, GatewayClient, HttpLimits
 from conformance.harness.clock import RealClock
@@ -127,7 +128,7 @@ def _record(gateway: str, base_url: str, workdir: Path, deadline: float) -> tupl
 @pytest.mark.slow
 def test_a_full_record_run_never_writes_the_key(tmp_path: Path, figures: FigureSink) -> None:
     """Record every built-in gateway (echoing and failing ones included), then scan every byte."""
-    gateways = builtin_profile_ids()
+    gateways = emulable_builtin_ids()  # every gateway the emulator serves as itself
     jobs: dict[str, tuple[str, Path]] = {}
     with emulator_for(gateways, FAULTS, key=CANARY) as emu:
         for gateway in gateways:

@@ -37,10 +37,11 @@ def test_doc_derived_cassettes_are_current() -> None:
 
 
 def test_every_builtin_has_emulator_cassettes_for_its_catalog() -> None:
+    from conformance.emulator.coverage import emulable_builtin_ids
     from conformance.harness.options import RunOptions
     from conformance.harness.runner import load_profiles, plan_run
 
-    options = RunOptions()
+    options = RunOptions(gateways=emulable_builtin_ids())  # doc-only gateways have doc-derived cassettes only
     profiles = load_profiles(options)
     plan, _ = plan_run(options, profiles)
     for profile in profiles:
@@ -64,3 +65,18 @@ def test_emulator_cassettes_are_byte_stable(gateway: str, tmp_path: Path) -> Non
     assert sorted(fresh) == sorted(committed), f"cassette set changed; {FIX}"
     stale = sorted(name for name in fresh if fresh[name] != committed[name])
     assert not stale, f"{len(stale)} stale cassette(s), e.g. {stale[:3]}; {FIX}"
+
+
+def test_documented_gateways_have_their_doc_derived_cassettes() -> None:
+    """Every built-in profile's [[examples]] is bundled, with the documentation page as its evidence."""
+    from conformance.profiles import load_builtin_profiles
+
+    for gateway, profile in load_builtin_profiles().items():
+        if not profile.examples:
+            continue
+        for cassette in doc_cassettes(gateway):
+            path = cassettes_dir() / gateway / f"{cassette.scenario}.yaml"
+            assert path.is_file(), f"{path} missing; {FIX}"
+            assert path.read_text(encoding="utf-8") == cassette.dumps(), f"{path} is stale; {FIX}"
+            evidence = load_cassette(path).evidence
+            assert evidence.kind.value == "doc-derived" and evidence.source.startswith("https://")

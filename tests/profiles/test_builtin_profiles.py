@@ -23,11 +23,16 @@ from conformance.profiles.loader import BUILTIN_ORDER
 from conformance.profiles.validate import schema_enum
 
 AGREED_IDS = ["kling-official", "yibuapi", "apicore", "bynewapi", "n1n", "winfull", "newapi", "onehub"]
+#: Built-ins from public documentation (issue 13): no seed, no emulation; listed after the agreed eight.
+DOCUMENTED_IDS = ["aiai", "aimlapi", "fal", "kie", "n1n-fal", "piapi", "replicate", "segmind", "wavespeed"]
+#: Profiles whose behaviour was recorded through the engine itself, and the engines' repositories.
+ENGINE_CHECKED = ("newapi", "onehub")
+ENGINE_REPOS = ("jince-boy/new-api@", "MartialBE/one-hub@", "deanxv/done-hub@")
 NEWAPI_WORDS = ("NOT_START", "SUBMITTED", "QUEUED", "IN_PROGRESS", "SUCCESS", "FAILURE", "UNKNOWN")
 
 
 def test_builtin_ids_are_the_agreed_ones() -> None:
-    assert builtin_profile_ids() == AGREED_IDS
+    assert builtin_profile_ids() == AGREED_IDS + DOCUMENTED_IDS
     assert list(BUILTIN_ORDER) == AGREED_IDS
 
 
@@ -43,14 +48,19 @@ def test_builtin_loads_with_reasoned_departures(gateway_id: str) -> None:
     profile = load_profile(gateway_id)
     assert profile.id == gateway_id
     assert profile.title and profile.family in {"kling", "newapi", "onehub"}
-    assert profile.evidence_kind is EvidenceKind.DOC_DERIVED
-    assert profile.evidence_source.startswith(("seeds/", "reference/"))
+    if gateway_id in ENGINE_CHECKED:  # confirmed by running the engine (cassettes/engines/)
+        assert profile.evidence_kind is EvidenceKind.ENGINE
+        assert profile.evidence_source.startswith(ENGINE_REPOS)
+    else:
+        assert profile.evidence_kind is EvidenceKind.DOC_DERIVED
+        assert profile.evidence_source.startswith(("seeds/", "reference/"))
     assert profile.source_file.endswith(f"{gateway_id}.toml")
     assert profile.auth.env.endswith("_API_KEY") and profile.auth.prefix == "Bearer"
     assert profile.auth.evidence.startswith(("seeds/", "reference/")), profile.auth.evidence
     for departure in profile.departures:
         assert departure.reason and departure.evidence, departure.id
-        assert departure.evidence.startswith(("seeds/", "reference/", "QuantumNous/")), departure.evidence
+        prefixes = ("seeds/", "reference/", "QuantumNous/", *ENGINE_REPOS)
+        assert departure.evidence.startswith(prefixes), departure.evidence
     for op_id, operation in profile.operations.items():
         assert op_id in OPERATION_IDS
         assert operation.path.startswith(profile.path_prefix + "/")
@@ -135,16 +145,17 @@ def test_newapi_is_stock_new_api() -> None:
         "newapi-error",
         "task_not_exist",
     )
-    assert (errors.type_mismatch_status, errors.type_mismatch_code) == (500, "build_request_failed")
+    assert (errors.type_mismatch_status, errors.type_mismatch_code) == (400, "invalid_request")
     assert errors.missing_prompt_code == "invalid_request"
     assert errors.rate_limit_message == "当前分组上游负载已饱和，请稍后再试"
     assert profile.requires_prompt and profile.accepts_data_uri
     assert {"sound", "voice_list", "watermark_info"} <= set(profile.drops_fields)
     assert not profile.list_query and not profile.external_id_query
     assert profile.lifecycle.schedule[0][0] == "NOT_START" and profile.lifecycle.failed_word == "FAILURE"
-    assert profile.lifecycle.timestamp_unit == "s" and profile.lifecycle.callback == "upstream-id"
+    assert profile.lifecycle.timestamp_unit == "s" and profile.lifecycle.callback == "none"
     waived = {d.check for d in profile.departures if d.check}
-    assert {"response_schema_canonical", "status_vocabulary_kling", "no_5xx_for_client_errors"} <= waived
+    assert {"response_schema_canonical", "status_vocabulary_kling", "minimal_request_accepted"} <= waived
+    assert profile.extra["emulator"]["requires_model_field"] == "model"  # recorded: new-api routes on `model`
     assert profile.operation("images.create") is None
     unsupported = profile.operation("generations.create")
     assert unsupported is not None and not unsupported.supported
