@@ -8,12 +8,17 @@ Options (each also settable in ``[tool.kling-conformance]`` of pyproject.toml; f
     --kling-profile PATH      a user profile TOML (repeatable)                  profile = "my.toml" | [..]
     --kling-max-paid-tasks N  cap on task-creating calls across the session     max-paid-tasks = 3
     --kling-emulator          run against the in-process emulator (no key)      emulator = true
+    --kling-no-catalog        do not collect the check catalog                  catalog = false
+    --kling-access-key-env N  variable holding your own Kling AK                access-key-env = "MY_KLING_AK"
+    --kling-secret-key-env N  variable holding your own Kling SK                secret-key-env = "MY_KLING_SK"
+    --kling-tls               kling_endpoint over https with a local CA         tls = true
                                                                                 cassettes = "tests/cassettes"
-                                                                                catalog = false
 
 Fixtures: ``kling_gateway`` (the loaded profile), ``kling_client`` (httpx client on the gateway, with
 auth, recording/replaying through the CLI's cassettes), ``kling_task`` (create + poll to a terminal
-state within the budget → normalized final state), ``kling_normalize`` (the normalizer for the gateway).
+state within the budget → normalized final state), ``kling_normalize`` (the normalizer for the gateway),
+``kling_endpoint`` (base URL, credentials as headers or as AK/SK, CA bundle: point any third-party client
+at the emulator, served at the root of its own port, or at a live gateway).
 With a gateway selected, the built-in catalog is collected as ``test_conformance[<gateway>-<check>]``.
 
 The plugin leaves every other test alone: without a kling flag or setting it adds no items, no
@@ -87,6 +92,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Run against the in-process Kling gateway emulator (loopback, no key).",
     )
+    group.addoption(
+        "--kling-no-catalog",
+        dest="kling_no_catalog",
+        action="store_true",
+        default=False,
+        help="Do not collect the built-in check catalog (only your own tests use the kling fixtures).",
+    )
+    group.addoption(
+        "--kling-access-key-env",
+        dest="kling_access_key_env",
+        default=None,
+        metavar="NAME",
+        help="Variable holding your own Kling access key (AK) for clients that sign their own JWT.",
+    )
+    group.addoption(
+        "--kling-secret-key-env",
+        dest="kling_secret_key_env",
+        default=None,
+        metavar="NAME",
+        help="Variable holding your own Kling secret key (SK).",
+    )
+    group.addoption(
+        "--kling-tls",
+        dest="kling_tls",
+        action="store_true",
+        default=False,
+        help="kling_endpoint on the emulator: serve https with a local CA (endpoint.ca_bundle).",
+    )
 
 
 def _settings(config: pytest.Config) -> KlingSettings:
@@ -104,6 +137,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "profiles": config.getoption("kling_profile"),
         "max_paid_tasks": config.getoption("kling_max_paid_tasks"),
         "emulator": config.getoption("kling_emulator") or None,
+        "no_catalog": config.getoption("kling_no_catalog"),
+        "access_key_env": config.getoption("kling_access_key_env"),
+        "secret_key_env": config.getoption("kling_secret_key_env"),
+        "tls": config.getoption("kling_tls") or None,
     }
     try:
         inipath = config.inipath
@@ -287,3 +324,22 @@ def kling_normalize(kling_gateway: Any) -> Any:
         return normalize(value, status_code=status_code, profile=kling_gateway)
 
     return run
+
+
+@pytest.fixture
+def kling_endpoint(kling_gateway: Any, request: pytest.FixtureRequest) -> Any:
+    """Where and how a third-party client reaches the gateway (a ``pytest_kling.endpoint.KlingEndpoint``).
+
+    ``base_url`` (scheme://host[:port], the gateway at its root), ``api_base`` (with the path prefix,
+    where ``/v1`` lives), ``headers``/``params`` with the credential placed as the profile says,
+    ``api_key``, ``access_key``/``secret_key`` for clients that sign their own JWT, and ``ca_bundle``
+    (the local CA with ``--kling-tls``). With ``--kling-emulator`` the gateway is served alone at the
+    root of its own port; in live mode it is the real gateway with your credentials.
+    """
+    from conformance.errors import UsageError
+
+    kling = _session(request.config)
+    try:
+        return kling.endpoint(kling_gateway)
+    except UsageError as exc:
+        _usage_failure(exc)

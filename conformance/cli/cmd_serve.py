@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,6 +13,7 @@ from conformance.errors import UsageError
 
 if TYPE_CHECKING:
     from conformance.emulator import FaultPlan
+    from conformance.profiles.model import GatewayProfile
 
 #: ``conformance.emulator.config.DEFAULT_KEYS_ENV``, repeated here so that registering the command does
 #: not import the emulator (Starlette, uvicorn): every other command starts faster.
@@ -47,6 +49,32 @@ def _check_ranges(time_scale: float, fail_share: float, port: int, max_tasks: in
         raise UsageError(f"max tasks {max_tasks} must be >= 1", where="--max-tasks", fix="use e.g. 10000")
 
 
+_CREDENTIAL_KINDS = ("api-key", "kling-jwt")
+
+
+def _auth_overrides(values: list[str], gateways: list[str]) -> dict[str, tuple[str, ...]]:
+    """``--auth GATEWAY=KIND[,KIND]`` values as {gateway: kinds}; a bad value is a :class:`UsageError`."""
+    out: dict[str, tuple[str, ...]] = {}
+    for value in values:
+        gateway, sep, kinds_text = value.partition("=")
+        kinds = tuple(k.strip() for k in kinds_text.split(",") if k.strip())
+        bad = [k for k in kinds if k not in _CREDENTIAL_KINDS]
+        if not sep or not gateway.strip() or not kinds or bad:
+            raise UsageError(
+                f"--auth {value!r} is not GATEWAY=KIND[,KIND]" + (f" (unknown kind {bad[0]!r})" if bad else ""),
+                where="--auth",
+                fix="write e.g. --auth newapi=api-key or --auth yibuapi=api-key,kling-jwt (kinds: api-key, kling-jwt)",
+            )
+        if gateway.strip() not in gateways:
+            raise UsageError(
+                f"--auth names gateway {gateway.strip()!r}, which is not served",
+                where="--auth",
+                fix=f"use one of: {', '.join(gateways)}",
+            )
+        out[gateway.strip()] = kinds
+    return out
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command to ``app``."""
 
@@ -77,6 +105,14 @@ def register(app: typer.Typer) -> None:
                 "--key-env", help="Variable holding accepted keys, comma-separated; AK|SK pairs accept signed JWTs."
             ),
         ] = DEFAULT_KEYS_ENV,
+        auth: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--auth",
+                help="GATEWAY=KIND[,KIND]: credential kinds a gateway accepts (api-key, kling-jwt), "
+                "overriding its profile's [auth] accepts (repeatable).",
+            ),
+        ] = None,
         rate_limit: Annotated[
             float | None, typer.Option("--rate-limit", help="Requests/s per gateway before 429.")
         ] = None,
@@ -87,6 +123,16 @@ def register(app: typer.Typer) -> None:
         allow_remote_callbacks: Annotated[
             bool, typer.Option("--allow-remote-callbacks", help="Deliver callbacks to non-loopback hosts.")
         ] = False,
+        root: Annotated[
+            bool,
+            typer.Option("--root", help="Serve the one --gateway at / (for clients that take only a host)."),
+        ] = False,
+        tls: Annotated[
+            bool, typer.Option("--tls", help="Serve https with a locally generated CA (its path is printed).")
+        ] = False,
+        tls_dir: Annotated[
+            Path | None, typer.Option("--tls-dir", help="Where --tls writes ca.pem and the server key (new temp dir).")
+        ] = None,
         access_log: Annotated[
             bool, typer.Option("--access-log", help="Log every request (keys are never logged).")
         ] = False,
@@ -113,8 +159,17 @@ def register(app: typer.Typer) -> None:
             from conformance.emulator.coverage import emulable_default
 
             profiles = emulable_default(profiles, {g for g in selected if g != "all"})
+        accepts = _auth_overrides(list(auth or []), [p.id for p in profiles])
+        if root and len(profiles) != 1:
+            raise UsageError(
+                f"--root serves one gateway at /, but {len(profiles)} are selected",
+                where="--root",
+                fix="pass exactly one --gateway (run one serve per gateway, each on its own --port)",
+            )
         config = EmulatorConfig(
             keys=keys,
+            auth_accepts=accepts,
+            root=profiles[0].id if root else "",
             time_scale=time_scale,
             seed=seed,
             faults=plan,
@@ -133,11 +188,23 @@ def register(app: typer.Typer) -> None:
                 fix="choose another port, or --port 0 for a free one",
             ) from None
         install_log_redaction(keys)
-        server = uvicorn_server(profiles, config, access_log=access_log, log_level="info" if access_log else "warning")
+        local = None
+        if tls or tls_dir is not None:
+            from conformance.emulator.tls import DEFAULT_NAMES, local_tls
+
+            names = DEFAULT_NAMES if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") else (host,)
+            local = local_tls(tls_dir, (*names, *DEFAULT_NAMES))
+        server = uvicorn_server(
+            profiles, config, access_log=access_log, log_level="info" if access_log else "warning", tls=local
+        )
         try:
             # From here on a signal asks the server to stop (also during start-up) instead of raising.
             with stop_server_on_signal(server):
-                _announce(host, sock.getsockname()[1], [p.id for p in profiles], keys, key_env, plan)
+                scheme = "https" if local else "http"
+                _announce(host, sock.getsockname()[1], profiles, accepts, keys, key_env, plan, scheme, config.root)
+                if local is not None:
+                    typer.echo(f"TLS: trust the local CA {local.ca_path} (e.g. SSL_CERT_FILE / NODE_EXTRA_CA_CERTS)")
+                    sys.stdout.flush()
                 server.run(sockets=[sock])  # uvicorn turns SIGINT/SIGTERM into a graceful shutdown
         except KeyboardInterrupt:  # the signal uvicorn re-raises after its graceful shutdown: a clean stop
             pass
@@ -154,14 +221,28 @@ def _print_fault_kinds() -> None:
         typer.echo(f"  {name:<22} {kind.summary}{argument}")
 
 
-def _announce(host: str, port: int, gateways: list[str], keys: tuple[str, ...], key_env: str, plan: FaultPlan) -> None:
+def _announce(
+    host: str,
+    port: int,
+    profiles: list[GatewayProfile],
+    accepts: dict[str, tuple[str, ...]],
+    keys: tuple[str, ...],
+    key_env: str,
+    plan: FaultPlan,
+    scheme: str = "http",
+    root: str = "",
+) -> None:
     shown = f"[{host}]" if ":" in host else host
     if not keys:
-        typer.echo(f"${key_env} is not set: accepting any Bearer token (a wrong key is not detected)", err=True)
-    typer.echo(f"kling-conformance emulator on http://{shown}:{port} (Ctrl-C to stop)")
-    for gateway_id in gateways:
-        typer.echo(f"  {gateway_id:<16} http://{shown}:{port}/{gateway_id}")
-    typer.echo(f"  health           http://{shown}:{port}/healthz")
+        typer.echo(f"${key_env} is not set: accepting any credential of an accepted kind (wrong keys pass)", err=True)
+    origin = f"{scheme}://{shown}:{port}"
+    typer.echo(f"kling-conformance emulator on {origin} (Ctrl-C to stop)")
+    for profile in profiles:
+        kinds = ", ".join(accepts.get(profile.id, profile.auth.accepted))
+        where = profile.auth.describe().replace(f"<{profile.auth.credential}>", "<credential>")
+        base = origin if profile.id == root else f"{origin}/{profile.id}"
+        typer.echo(f"  {profile.id:<16} {base}    auth: {where}, accepts {kinds}")
+    typer.echo(f"  health           {origin}/healthz")
     if keys:
         typer.echo(f"accepting {len(keys)} key(s) from ${key_env}")
     if plan:

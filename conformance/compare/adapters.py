@@ -61,6 +61,26 @@ def adapter_for(diff: Difference, a: str, b: str, extra: Mapping[str, Any]) -> t
     from conformance.compare.model import Kind
 
     kind, subject = diff.kind, diff.subject
+    if kind is Kind.BASE_PATH:
+        new = diff.to_value or ""
+        return (
+            f"point the client at {b}'s host with the path prefix {new or '(none)'} (base URL https://<host>{new}); "
+            f"a client that takes only a host needs its /v1 paths rewritten to {new}/v1",
+            {"path_prefix": {"from": diff.from_value, "to": new}},
+        )
+    if kind is Kind.AUTH_SCHEME:
+        send = str(extra.get("send", diff.to_value))
+        if subject == "credential":
+            return f"send {b}'s own key as {send} instead of a {diff.from_value} credential", {
+                "auth": {"credential": diff.to_value, "send": send}
+            }
+        return f"send the credential as {send} (not {diff.from_value})", {"auth": {"send": send}}
+    if kind is Kind.TLS:
+        return f"{b} is plain http: allow http for it, or put a TLS proxy in front", {"tls": False}
+    if kind is Kind.ENDPOINT_MISSING:
+        return f"{subject} has no equivalent on {b}: skip that call (e.g. a credential or balance check)", {
+            "unsupported": [subject]
+        }
     if kind is Kind.OPERATION_MISSING:
         return f"{subject} has no equivalent on {b}: keep {a} for it or drop the feature", {"unsupported": [subject]}
     if kind is Kind.PARAM_REJECTED:
@@ -88,6 +108,8 @@ def adapter_for(diff: Difference, a: str, b: str, extra: Mapping[str, Any]) -> t
     if kind is Kind.STATUS_VOCABULARY:
         mapping = status_map(extra.get("from_words", []), extra.get("to_words", []))
         parts = [f"{w} → {m}" if m else f"{w} → (no equivalent: keep polling)" for w, m in mapping.items() if w != m]
+        if not parts:  # the same words (one side names more of them): nothing to map
+            return "", {}
         return "map " + ", ".join(parts), {"status_map": {w: m for w, m in mapping.items() if w != m}}
     if kind is Kind.ID_FORMAT:
         hint = _ID_HINTS.get(str(diff.to_value), str(diff.to_value))

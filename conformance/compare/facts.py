@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from conformance.compare.knowledge import paths_of_shape
+from conformance.compare.knowledge import is_placeholder, is_result_path, normalize_path, paths_of_shape
 from conformance.models import EvidenceKind
-from conformance.profiles.model import PARAM_SCENARIO_NAMES
+from conformance.profiles.model import ENDPOINTS, PARAM_SCENARIO_NAMES
 from conformance.runmodel import RunReport
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ _EVIDENCE_RANK = {
     EvidenceKind.FUZZ: 2,
     EvidenceKind.DOC_DERIVED: 1,
 }
+_DOC_RANK = 1
 
 #: Situations of ``error_status:<situation>`` and the profile field holding each.
 ERROR_SITUATIONS = {
@@ -77,21 +78,70 @@ class GatewayFacts:
     def get(self, operation: str, key: str) -> Fact | None:
         """The fact for ``key`` on ``operation``: observed on it, observed gateway-wide, else from the profile.
 
-        For the gateway-wide operation ``""`` without a gateway-wide observation, the most common value
-        observed on the gateway's operations stands in (its source says so).
+        Evidence refines and never narrows: status words and field paths are the profile's (documented)
+        ones plus every observed one, so a word or field a run did not happen to see is not removed.
+        A doc-derived observation (a document example) does not override what the profile says the
+        gateway does, and a placeholder (``"string"``) is never a value. For the gateway-wide operation
+        ``""`` without a gateway-wide observation, the most common value observed on the gateway's
+        operations stands in (its source says so).
         """
+        if key == "status_words":
+            return self._union(operation, key, self._words)
+        if key == "field_paths":
+            return self._union(operation, key, self._create_paths if operation.endswith(".create") else self._paths)
+        profile_fact = self._from_profile(operation, key)
         for scope in (operation, ""):
             hit = self._observed.get((scope, key))
-            if hit is not None:
+            if hit is not None and not (hit[0] <= _DOC_RANK and profile_fact is not None):
                 return hit[1]
         if not operation:
-            summary = self._most_common(key)
+            summary = self._most_common(key, skip_documents=profile_fact is not None)
             if summary is not None:
                 return summary
-        return self._from_profile(operation, key)
+        return profile_fact
 
-    def _most_common(self, key: str) -> Fact | None:
-        facts = [fact for (op, k), (_, fact) in self._observed.items() if k == key and op]
+    def _observed_of(self, operation: str, key: str, *, skip_documents: bool = False) -> Fact | None:
+        for scope in (operation, ""):
+            hit = self._observed.get((scope, key))
+            if hit is not None and not (skip_documents and hit[0] <= _DOC_RANK):
+                return hit[1]
+        return None
+
+    def _union(self, operation: str, key: str, clean: Any) -> Fact | None:
+        """The profile's values for ``key`` plus the observed ones (placeholders dropped), in that order."""
+        documented = self._from_profile(operation, key)
+        seen = self._observed_of(operation, key, skip_documents=documented is not None)
+        if key == "field_paths":  # the paths the best-known shape implies (observed shape over profile)
+            shape = self.get(operation, "response_shape")
+            kind = operation.rsplit(".", 1)[-1]
+            documented = None
+            if shape is not None and shape.value:
+                documented = Fact(paths_of_shape(str(shape.value), kind), shape.source, shape.observed)
+        if seen is None and documented is None:
+            return None
+        values: list[Any] = list(clean(documented.value if documented else []))
+        values += [v for v in clean(seen.value if seen else []) if v not in values]
+        sources = [f.source for f in (documented, seen) if f is not None]
+        return Fact(values, "; ".join(dict.fromkeys(sources)), seen is not None)
+
+    @staticmethod
+    def _words(value: Any) -> list[str]:
+        return [str(w) for w in (value or []) if not is_placeholder(w)]
+
+    @staticmethod
+    def _paths(value: Any) -> list[str]:
+        return [normalize_path(str(p)) for p in (value or [])]
+
+    @staticmethod
+    def _create_paths(value: Any) -> list[str]:
+        return [p for p in GatewayFacts._paths(value) if not is_result_path(p)]
+
+    def _most_common(self, key: str, *, skip_documents: bool = False) -> Fact | None:
+        facts = [
+            fact
+            for (op, k), (rank, fact) in self._observed.items()
+            if k == key and op and not (skip_documents and rank <= _DOC_RANK)
+        ]
         if not facts:
             return None
         counts = Counter(repr(f.value) for f in facts)
@@ -132,7 +182,12 @@ class GatewayFacts:
         profile = self.profile
         if profile is None:
             return None
-        label = f"profile {profile.id} ({profile.evidence_kind.value}: {profile.evidence_source or 'built-in'})"
+        source = profile.evidence_source or "built-in"
+        if key == "auth" and profile.auth.evidence:
+            source = profile.auth.evidence
+        elif key.startswith("endpoint:") and key.split(":", 1)[1] in ENDPOINTS:
+            source = profile.endpoint(key.split(":", 1)[1]).evidence or source
+        label = f"profile {profile.id} ({profile.evidence_kind.value}: {source})"
         value = self._profile_value(profile, operation, key)
         return None if value is _UNKNOWN else Fact(value, label, False)
 
@@ -150,7 +205,16 @@ class GatewayFacts:
                 return list(op.status_vocabulary)
             if key == "id_format":
                 return op.id_format
-            return paths_of_shape(op.response_shape)
+            return paths_of_shape(op.response_shape, op.kind)
+        if key == "path_prefix":
+            return profile.path_prefix
+        if key == "auth":
+            return profile.auth
+        if key == "base_scheme":
+            return profile.base_url.split("://", 1)[0] if "://" in profile.base_url else _UNKNOWN
+        if key.startswith("endpoint:"):
+            endpoint_id = key.split(":", 1)[1]
+            return profile.endpoint(endpoint_id).supported if endpoint_id in ENDPOINTS else _UNKNOWN
         if key == "timestamp_unit":
             return profile.lifecycle.timestamp_unit
         if key == "error_shape":

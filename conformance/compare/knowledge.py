@@ -15,6 +15,19 @@ from typing import Any
 import yaml
 
 TIMESTAMP_ROLES = ("created_at", "updated_at")
+#: Roles a create response never carries (reference/kling-contract.md §5: "Create responses carry task_id,
+#: task_status, task_info, created_at, updated_at (no result, no msg)").
+RESULT_ROLES = frozenset({"failure_reason", "video_url", "video_duration", "video_id"})
+#: Words document examples use in place of a value (apicore's ``"task_status": "string"``): never values.
+PLACEHOLDERS = frozenset({"string", "str", "integer", "int", "number", "boolean", "bool", "object", "array", "null"})
+
+
+def is_placeholder(value: object) -> bool:
+    """Whether a documented value is a type name or an empty stand-in rather than a real value."""
+    if not isinstance(value, str):
+        return value is None
+    text = value.strip().strip("<>{}").lower()
+    return not text or text in PLACEHOLDERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +87,23 @@ def canonical_status(word: str) -> str | None:
     return mapping.get(word.strip().lower())
 
 
-def paths_of_shape(shape: str | None) -> list[str]:
-    """The success-body paths a shape implies (used when no run observed ``field_paths``)."""
-    return sorted(spec.path for spec in shape_fields(shape).values())
+@functools.cache
+def _result_paths() -> tuple[str, ...]:
+    paths = {"data.task_result"}
+    for table in _data()["task_shapes"].values():
+        paths.update(spec["path"] for role, spec in table.items() if role in RESULT_ROLES)
+    return tuple(sorted(paths))
+
+
+def is_result_path(path: str) -> bool:
+    """Whether ``path`` is (or lies below) a field only a query returns (task result, failure reason).
+
+    A create scenario's trace also holds its polls; their result fields are not the create's.
+    """
+    return any(path == r or (path.startswith(r) and path[len(r)] in ".[") for r in _result_paths())
+
+
+def paths_of_shape(shape: str | None, kind: str = "") -> list[str]:
+    """The success-body paths a shape implies for an operation ``kind`` (a create has no result roles)."""
+    fields = shape_fields(shape)
+    return sorted(spec.path for role, spec in fields.items() if kind != "create" or role not in RESULT_ROLES)

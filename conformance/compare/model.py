@@ -13,7 +13,11 @@ from conformance.compare.uses import Uses
 class Kind(enum.StrEnum):
     """Difference kinds, in the order they are listed."""
 
+    BASE_PATH = "base-path"
+    AUTH_SCHEME = "auth-scheme"
+    TLS = "tls"
     OPERATION_MISSING = "operation-missing"
+    ENDPOINT_MISSING = "endpoint-missing"
     PARAM_REJECTED = "param-rejected"
     PARAM_DROPPED = "param-dropped"
     RESPONSE_SHAPE = "response-shape"

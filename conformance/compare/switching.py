@@ -13,11 +13,13 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from conformance.compare import adapters
+from conformance.compare.access import compare_access
 from conformance.compare.facts import Fact, GatewayFacts, load_facts
 from conformance.compare.knowledge import TIMESTAMP_ROLES, known_roles, normalize_path, role_candidates, shape_fields
 from conformance.compare.model import Comparison, Difference, Kind
 from conformance.compare.uses import Uses
 from conformance.errors import UsageError, did_you_mean
+from conformance.profiles.model import ENDPOINTS
 from conformance.runmodel import RunReport
 
 if TYPE_CHECKING:
@@ -141,15 +143,18 @@ def _compare_operation(bld: _Builder, op: str) -> None:
                 )
     _compare_fields(bld, op, used)
     sa, sb = bld.pair(op, "status_words")
-    if sa is not None and sb is not None and list(sa.value or []) != list(sb.value or []):
+    if sa is not None and sb is not None and set(sa.value or []) != set(sb.value or []):
         a_words, b_words = set(sa.value or []), set(sb.value or [])
         status_path = _role_paths(bld.a, op)[0].get("status", "data.task_status")
         if uses.everything:
             touches = used
         elif uses.statuses:
-            touches = used and (not b_words <= set(uses.statuses) or not set(uses.statuses) & a_words <= b_words)
+            # declared statuses mean the status is read, on every operation unless reads are per operation
+            reads_status = uses.reads_path(status_path, op) or not uses.operation_reads
+            known = set(uses.statuses)
+            touches = used and reads_status and (not b_words <= known or not known & a_words <= b_words)
         else:
-            touches = used and uses.reads_path(status_path)
+            touches = used and uses.reads_path(status_path, op)
         bld.add(
             Kind.STATUS_VOCABULARY,
             op,
@@ -164,7 +169,7 @@ def _compare_operation(bld: _Builder, op: str) -> None:
     ia, ib = bld.pair(op, "id_format")
     if ia is not None and ib is not None and ia.value != ib.value:
         id_path = _role_paths(bld.a, op)[0].get("task_id", "data.task_id")
-        touches = used and not uses.opaque_ids and uses.reads_path(id_path)
+        touches = used and not uses.opaque_ids and uses.reads_path(id_path, op)
         bld.add(
             Kind.ID_FORMAT,
             op,
@@ -209,7 +214,7 @@ def _compare_fields(bld: _Builder, op: str, used: bool) -> None:
             "response_shape",
             sha,
             shb,
-            touches=used and no_field_evidence and (uses.everything or bool(uses.reads)),
+            touches=used and no_field_evidence and (uses.everything or bool(uses.reads_of(op))),
             impact=f"{b_name} answers in the {shb.value} envelope instead of {sha.value}"
             + ("" if no_field_evidence else " (see the field differences)"),
         )
@@ -221,7 +226,7 @@ def _compare_fields(bld: _Builder, op: str, used: bool) -> None:
     for role, a_path in ra.items():
         assigned.add(a_path)
         b_path = rb.get(role)
-        touches = used and uses.reads_path(a_path)
+        touches = used and uses.reads_path(a_path, op)
         if b_path is None:
             if a_path in pb_all:
                 continue
@@ -266,14 +271,17 @@ def _compare_fields(bld: _Builder, op: str, used: bool) -> None:
                     extra={"role": role},
                 )
     covered = {a_path for role, a_path in ra.items() if role in rb}  # reads of these are handled above
-    missing = pa_all - pb_all - assigned
+    same_shape = sha is not None and shb is not None and sha.value == shb.value
+    # Fields without a role: with the same envelope on both sides B is taken to return what A does
+    # (a field one run did not see is not a field removed); only another envelope loses them.
+    missing = set() if same_shape else pa_all - pb_all - assigned
     for path in sorted(missing):
         below = [p for p in missing if p != path and _overlaps_path(path, p) and p.startswith(path)]
         if any(_overlaps_path(p, path) and p != path for p in missing | assigned if path.startswith(p)):
             continue  # reported with its missing parent, or below a role handled above
         if any(_overlaps_path(path, p) and p != path for p in assigned if p.startswith(path)):
             continue  # a container of roles: each role was reported on its own
-        reads_it = uses.everything or any(_overlaps_path(r, path) for r in uses.reads if r not in covered)
+        reads_it = uses.everything or any(_overlaps_path(r, path) for r in uses.reads_of(op) if r not in covered)
         suffix = f" (nor the {len(below)} fields below it)" if below else ""
         bld.add(
             Kind.FIELD_MISSING,
@@ -302,12 +310,14 @@ def _compare_gateway_wide(bld: _Builder) -> None:
     reads_timestamps = (
         uses.everything
         or any(
-            uses.reads_path(p)
+            uses.reads_path(p, op)
             for op in bld.a.operations()
             for r, p in _role_paths(bld.a, op)[0].items()
             if r in TIMESTAMP_ROLES
         )
-        or any(r.rsplit(".", 1)[-1] in ("created_at", "updated_at", "submit_time", "finish_time") for r in uses.reads)
+        or any(
+            r.rsplit(".", 1)[-1] in ("created_at", "updated_at", "submit_time", "finish_time") for r in uses.reads_of()
+        )
     )
     ta, tb = bld.pair("", "timestamp_unit")
     if ta is not None and tb is not None and ta.value and tb.value and ta.value != tb.value:
@@ -328,7 +338,7 @@ def _compare_gateway_wide(bld: _Builder) -> None:
             "error_shape",
             ea,
             eb,
-            touches=uses.everything or bool(uses.errors),
+            touches=uses.reads_error_body(),
             impact=f"error bodies are {eb.value} on {b_name}, not {ea.value}: error code and message are elsewhere",
         )
     for situation in sorted(set(bld.a.error_situations()) | set(bld.b.error_situations())):
@@ -340,7 +350,7 @@ def _compare_gateway_wide(bld: _Builder) -> None:
                 situation,
                 sa,
                 sb,
-                touches=uses.everything or situation in uses.errors,
+                touches=uses.handles_error(situation),
                 impact=f"the same error ({situation.replace('_', ' ')}) answers HTTP {sb.value} on {b_name}, "
                 f"not {sa.value}",
             )
@@ -395,10 +405,13 @@ def compare_gateways(
     builder = _Builder(a, b, uses, result)
     operations = a.operations()
     if not uses.everything:
-        missing = [op for op in uses.operations if op not in operations]
+        missing = [op for op in uses.operations if op not in operations and op not in ENDPOINTS]
         result.notes += [f"{op} is declared in the uses file but {from_gateway} does not offer it" for op in missing]
         operations = [op for op in operations if op in uses.operations] + [op for op in missing if op in b.operations()]
+    compare_access(builder)
     for op in operations:
+        if op in ENDPOINTS:
+            continue  # compared by compare_access
         _compare_operation(builder, op)
     _compare_gateway_wide(builder)
     order = list(Kind)

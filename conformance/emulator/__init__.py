@@ -1,7 +1,7 @@
 """Reference gateway emulator: serves every gateway profile over real HTTP.
 
 Public API: :class:`EmulatorConfig`, :class:`FaultPlan`, :func:`create_app`, :func:`start_emulator`,
-:class:`RunningEmulator`, and the :data:`FAULT_KINDS` registry.
+:class:`RunningEmulator`, :func:`local_tls` (https with a local CA), and the :data:`FAULT_KINDS` registry.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from conformance.emulator.fault_middleware import FAULT_HEADER
 from conformance.emulator.faults import FaultPlan, FaultRule
 from conformance.emulator.gateway import OUTCOME_HEADER
 from conformance.emulator.server import RunningEmulator, start_emulator
+from conformance.emulator.tls import LocalTLS, local_tls
 
 __all__ = [
     "DEFAULT_KEYS_ENV",
@@ -25,7 +26,9 @@ __all__ = [
     "FaultKind",
     "FaultPlan",
     "FaultRule",
+    "LocalTLS",
     "RunningEmulator",
     "create_app",
+    "local_tls",
     "start_emulator",
 ]

@@ -1,4 +1,4 @@
-"""The Starlette application: every profile mounted under ``/{gateway-id}``, plus health and media."""
+"""The Starlette application: every profile mounted under ``/{gateway-id}`` (or one at the root), health, media."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.emulator.account import account_costs
 from conformance.emulator.callbacks import CallbackDispatcher
 from conformance.emulator.config import EmulatorConfig
 from conformance.emulator.coverage import refuse_unemulable
@@ -91,19 +92,30 @@ class EmulatorState:
 
     async def gateway(self, request: Request) -> Response:
         """Every request below ``/{gateway-id}/``."""
-        gateway = self.gateways.get(request.path_params["gateway"])
+        return await self._serve(request.path_params["gateway"], request)
+
+    async def root_gateway(self, request: Request) -> Response:
+        """Every request when one gateway is served at the root of its port (``serve --root``)."""
+        return await self._serve(self.config.root, request)
+
+    async def _serve(self, gateway_id: str, request: Request) -> Response:
+        gateway = self.gateways.get(gateway_id)
         if gateway is None:
-            body = {"error": f"no gateway {request.path_params['gateway']!r}", "gateways": sorted(self.gateways)}
+            body = {"error": f"no gateway {gateway_id!r}", "gateways": sorted(self.gateways)}
             return Response(orjson.dumps(body), 404, media_type="application/json")
         path = "/" + request.path_params["rest"]
         method = request.method
         ctx: RenderContext = gateway.context(_origin(request))
+        endpoint = gateway.endpoint_at(method, path)
+        if endpoint is not None:  # beyond the task families (account.costs): same auth and limits
+            refused = gateway.authenticate(request.headers, ctx, request.query_params) or gateway.rate_limit(ctx)
+            return _json(refused or account_costs(gateway.profile, request.query_params, ctx))
         match = gateway.routes.match(method, path)
         if match is None or match.operation is None or not match.operation.supported:
             operation = match.operation if match is not None else None
             return _json(gateway.unsupported(method, path, ctx, operation))
         headers = request.headers
-        refused = gateway.authenticate(headers, ctx) or gateway.rate_limit(ctx)
+        refused = gateway.authenticate(headers, ctx, request.query_params) or gateway.rate_limit(ctx)
         if refused is not None:
             return _json(refused)
         operation = match.operation
@@ -118,7 +130,8 @@ class EmulatorState:
 
 
 def create_app(profiles: Sequence[GatewayProfile], config: EmulatorConfig | None = None) -> Starlette:
-    """The emulator app: each profile under ``/{gateway-id}``, ``GET /healthz``, media under ``/_media/``."""
+    """The emulator app: each profile under ``/{gateway-id}`` (or ``config.root`` at ``/``), ``GET /healthz``,
+    media under ``/_media/``."""
     config = config or EmulatorConfig()
     state = EmulatorState(profiles, config)
 
@@ -130,10 +143,14 @@ def create_app(profiles: Sequence[GatewayProfile], config: EmulatorConfig | None
         finally:
             await state.callbacks.stop()
 
+    if config.root and config.root not in state.gateways:
+        raise ValueError(f"root gateway {config.root!r} is not among the served profiles")
     routes = [
         Route("/healthz", state.healthz, methods=["GET"]),
         Route("/_media/{gateway}/{task_id}/{name}", state.media, methods=["GET", "HEAD"]),
-        Route("/{gateway}/{rest:path}", state.gateway, methods=_METHODS),
+        Route("/{rest:path}", state.root_gateway, methods=_METHODS)
+        if config.root
+        else Route("/{gateway}/{rest:path}", state.gateway, methods=_METHODS),
     ]
     middleware = [
         Middleware(

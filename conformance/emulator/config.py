@@ -38,6 +38,9 @@ class EmulatorConfig:
     starting at ``callback_backoff`` seconds. ``callback_allow_remote``: deliver callbacks to
     non-loopback hosts too (off by default so that tests never leave the machine).
     ``max_tasks``: tasks kept in memory; the oldest are evicted beyond it.
+    ``auth_accepts``: per-gateway credential kinds accepted (``api-key``, ``kling-jwt``), overriding the
+    profile's ``[auth] accepts`` (``serve --auth GATEWAY=KINDS``).
+    ``root``: a gateway id served at ``/`` instead of ``/{gateway-id}`` (for clients that take only a host).
     ``clock``: the wall clock (Unix seconds) every timestamp and schedule reads; ``None`` is
     ``time.time``. A recorder passes a virtual clock to get byte-stable bodies.
     """
@@ -58,6 +61,8 @@ class EmulatorConfig:
     callback_allow_remote: bool = False
     max_tasks: int = 10_000
     clock: Callable[[], float] | None = None
+    auth_accepts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    root: str = ""
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
@@ -68,3 +73,7 @@ class EmulatorConfig:
             raise ValueError("max_tasks must be >= 1")
         if self.callback_retries < 0:
             raise ValueError("callback_retries must be >= 0")
+        for gateway, kinds in self.auth_accepts.items():
+            unknown = [k for k in kinds if k not in ("api-key", "kling-jwt")]
+            if unknown or not kinds:
+                raise ValueError(f"auth_accepts[{gateway!r}]: use api-key and/or kling-jwt, not {list(kinds)}")

@@ -17,7 +17,8 @@ from conformance.emulator.render import Answer, RenderContext
 from conformance.emulator.routing import RouteTable
 from conformance.emulator.state import Task, TaskStore
 from conformance.emulator.validation import RequestProblem, check_create, emulator_extra, parse_body
-from conformance.profiles.model import GatewayProfile, OperationProfile
+from conformance.profiles.auth import read_token
+from conformance.profiles.model import EndpointProfile, GatewayProfile, OperationProfile
 
 OUTCOME_HEADER = "x-emulator-outcome"
 _IMAGE_FIELDS = ("image", "image_tail", "human_image", "image_url")
@@ -45,7 +46,9 @@ class Gateway:
         self._rng = rng
         self._callbacks = callbacks
         self._limiter = limiter
-        self._keys = KeyChecker(config.keys)
+        self._endpoints = {(e.method, e.path.rstrip("/")): e for e in profile.endpoints.values() if e.supported}
+        self.accepts = tuple(config.auth_accepts.get(profile.id, profile.auth.accepted))
+        self._keys = KeyChecker(config.keys, self.accepts)
         self._schedule = base_schedule(profile, config)
         create_ops = [op for op in profile.operations.values() if op.kind == "create"]
         self._id_format = create_ops[0].id_format if create_ops else "kling-numeric"
@@ -65,19 +68,27 @@ class Gateway:
         clock = self._config.clock
         return clock() if clock is not None else time.time()
 
+    def endpoint_at(self, method: str, path: str) -> EndpointProfile | None:
+        """The supported non-task endpoint (``account.costs``) at ``method path``, if any."""
+        if not self._endpoints:
+            return None
+        return self._endpoints.get(("GET" if method == "HEAD" else method, path.rstrip("/") or "/"))
+
     # -- gatekeeping -------------------------------------------------------------------------------
-    def authenticate(self, headers: Mapping[str, str], ctx: RenderContext) -> Answer | None:
-        """``None`` when the key is accepted, else the gateway's own auth error."""
-        auth = self.profile.auth
-        raw = headers.get(auth.header.lower(), "").strip()
-        if not raw:
+    def authenticate(
+        self, headers: Mapping[str, str], ctx: RenderContext, query: Mapping[str, str] | None = None
+    ) -> Answer | None:
+        """``None`` when the credential is accepted, else the gateway's own auth error.
+
+        The token is read where the profile's ``[auth]`` puts it (header with its prefix, or a query
+        parameter) and must be of a kind the gateway accepts (``accepts``, or ``serve --auth``).
+        """
+        token = read_token(self.profile.auth, headers, query or {})
+        if token is None:
             return self.family.auth_error(self.profile, "missing", ctx)
-        if auth.scheme.lower() == "bearer":
-            scheme, _, token = raw.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                return self.family.auth_error(self.profile, "invalid", ctx)
-            raw = token.strip()
-        verdict = self._keys.check(raw, ctx.now)
+        if not token:
+            return self.family.auth_error(self.profile, "invalid", ctx)
+        verdict = self._keys.check(token, ctx.now)
         return None if verdict is None else self.family.auth_error(self.profile, verdict.reason, ctx)
 
     def rate_limit(self, ctx: RenderContext) -> Answer | None:

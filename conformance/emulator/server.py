@@ -7,12 +7,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from types import TracebackType
 
 import uvicorn
 
 from conformance.emulator.app import create_app
 from conformance.emulator.config import EmulatorConfig
+from conformance.emulator.tls import LocalTLS
 from conformance.profiles.model import GatewayProfile
 
 _QUIET_MESSAGES = ("ASGI callable returned without completing response",)
@@ -57,8 +59,12 @@ _REDACTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "conformance.
 
 
 def install_log_redaction(keys: Iterable[str]) -> RedactKeysFilter:
-    """Redact ``keys`` in uvicorn's and the emulator's loggers (one shared filter; safe to call often)."""
-    _REDACTOR.add_keys(keys)
+    """Redact ``keys`` in uvicorn's and the emulator's loggers (one shared filter; safe to call often).
+
+    An ``AK|SK`` pair is redacted whole and in its parts.
+    """
+    keys = tuple(keys)
+    _REDACTOR.add_keys((*keys, *(part for key in keys if "|" in key for part in key.split("|"))))
     for name in _REDACTED_LOGGERS:
         logger = logging.getLogger(name)
         if _REDACTOR not in logger.filters:
@@ -80,9 +86,14 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_server(
-    profiles: Sequence[GatewayProfile], config: EmulatorConfig, *, access_log: bool = False, log_level: str = "warning"
+    profiles: Sequence[GatewayProfile],
+    config: EmulatorConfig,
+    *,
+    access_log: bool = False,
+    log_level: str = "warning",
+    tls: LocalTLS | None = None,
 ) -> uvicorn.Server:
-    """A configured (not yet running) uvicorn server for the emulator app."""
+    """A configured (not yet running) uvicorn server for the emulator app (https with ``tls``)."""
     app = create_app(profiles, config)
     uv_config = uvicorn.Config(
         app,
@@ -92,6 +103,8 @@ def uvicorn_server(
         timeout_graceful_shutdown=2,
         server_header=False,
         date_header=False,
+        ssl_certfile=str(tls.cert_path) if tls else None,
+        ssl_keyfile=str(tls.key_path) if tls else None,
     )
     return uvicorn.Server(uv_config)
 
@@ -99,21 +112,37 @@ def uvicorn_server(
 class RunningEmulator:
     """An emulator serving in a background thread. Use as a context manager or call :meth:`stop`."""
 
-    def __init__(self, server: uvicorn.Server, thread: threading.Thread, host: str, port: int) -> None:
+    def __init__(
+        self,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        host: str,
+        port: int,
+        *,
+        tls: LocalTLS | None = None,
+        root: str = "",
+    ) -> None:
         self._server = server
         self._thread = thread
         self.host = host
         self.port = port
+        self.tls = tls
+        self.root = root
 
     @property
     def url(self) -> str:
-        """Root URL, e.g. ``http://127.0.0.1:8123``."""
+        """Root URL, e.g. ``http://127.0.0.1:8123`` (``https://`` with TLS)."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
+
+    @property
+    def ca_path(self) -> Path | None:
+        """The local CA certificate a client must trust (``None`` without TLS)."""
+        return self.tls.ca_path if self.tls else None
 
     def base_url(self, gateway_id: str) -> str:
-        """Base URL of one gateway, e.g. ``http://127.0.0.1:8123/newapi``."""
-        return f"{self.url}/{gateway_id}"
+        """Base URL of one gateway, e.g. ``http://127.0.0.1:8123/newapi`` (the root URL for the root gateway)."""
+        return self.url if gateway_id == self.root else f"{self.url}/{gateway_id}"
 
     @property
     def app(self) -> object:
@@ -141,11 +170,16 @@ def start_emulator(
     port: int = 0,
     *,
     ready_timeout: float = 15.0,
+    tls: LocalTLS | None = None,
 ) -> RunningEmulator:
-    """Serve ``profiles`` on ``host:port`` (0 = a free port) in a background thread; returns once ready."""
+    """Serve ``profiles`` on ``host:port`` (0 = a free port) in a background thread; returns once ready.
+
+    ``tls`` (from :func:`~conformance.emulator.tls.local_tls`) serves https; ``config.root`` serves that
+    gateway at ``/``.
+    """
     config = config or EmulatorConfig()
     install_log_redaction(config.keys)
-    server = uvicorn_server(profiles, config)
+    server = uvicorn_server(profiles, config, tls=tls)
     sock = bind_socket(host, port)
     actual_port = sock.getsockname()[1]
     failure: list[BaseException] = []
@@ -168,4 +202,4 @@ def start_emulator(
             server.should_exit = True
             raise RuntimeError(f"emulator not ready after {ready_timeout} s")
         time.sleep(0.005)
-    return RunningEmulator(server, thread, host, actual_port)
+    return RunningEmulator(server, thread, host, actual_port, tls=tls, root=config.root)

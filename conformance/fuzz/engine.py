@@ -29,6 +29,7 @@ from conformance.fuzz.findings import Observation, summarise
 from conformance.fuzz.options import FuzzOptions, is_loopback_url, paid_budget
 from conformance.harness.budget import Settled, Slot, TaskBudget, settle_outcome
 from conformance.models import Evidence, EvidenceKind, Exchange, RecordedRequest, RecordedResponse
+from conformance.profiles.auth import auth_parts
 from conformance.profiles.model import GatewayProfile
 from conformance.runmodel import RunMeta, RunReport
 
@@ -77,16 +78,26 @@ def _select_profile(options: FuzzOptions) -> GatewayProfile:
 
 
 def _key(profile: GatewayProfile) -> str:
-    import os
+    """The token to fuzz ``profile`` live with: its API key, or a JWT signed from its AK/SK (valid 30 min)."""
+    from conformance.profiles.auth import credentials_from_env, missing_credentials_hint, token_for
 
-    value = os.environ.get(profile.auth.env, "")
-    if not value:
+    found = credentials_from_env(profile.auth)
+    if not found:
         raise MissingKeyError(
-            f"fuzzing {profile.id} live needs its API key, but {profile.auth.env} is not set",
+            f"fuzzing {profile.id} live needs its credentials, but {profile.auth.env} is not set",
             where=profile.auth.env,
-            fix=f"export {profile.auth.env}=<your key>, or fuzz the emulator with --emulator",
+            fix=f"{missing_credentials_hint(profile.auth)}, or fuzz the emulator with --emulator",
         )
-    return value
+    return token_for(profile.auth, found)
+
+
+def _without_auth_query(url: str, name: str) -> str:
+    """``url`` without the query parameter carrying the credential (``name``, "" for none)."""
+    if not name:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    kept = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != name]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept)))
 
 
 def _target(options: FuzzOptions, profile: GatewayProfile) -> str:
@@ -269,9 +280,12 @@ class FuzzSession:
 
     def _send(self, case: Any, operation_id: str, purpose: str, label: str) -> tuple[httpx.Response | None, str]:
         kwargs = case.as_transport_kwargs(base_url=self.base_url)
-        headers = {k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "authorization"}
-        auth_value = f"Bearer {self._key}" if self.profile.auth.scheme == "bearer" else self._key
-        headers[self.profile.auth.header] = auth_value
+        spec = self.profile.auth
+        dropped = {"authorization", spec.header.lower()}
+        headers = {k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() not in dropped}
+        parts = auth_parts(spec, self._key)
+        headers.update(parts.headers)
+        params = {**(kwargs.get("params") or {}), **dict(parts.query)}
         content: bytes | None = None
         operation = self.profile.operation(operation_id)
         if "json" in kwargs:
@@ -285,7 +299,7 @@ class FuzzSession:
             data = kwargs["data"]
             content = data if isinstance(data, bytes) else str(data).encode()
         request = self.http.build_request(
-            kwargs["method"], kwargs["url"], headers=headers, params=kwargs.get("params") or None, content=content
+            kwargs["method"], kwargs["url"], headers=headers, params=params or None, content=content
         )
         ref = f"{self.profile.id}/fuzz.{operation_id}#{self.stats.sent}"
         self.stats.sent += 1
@@ -317,8 +331,11 @@ class FuzzSession:
         secrets_ = (self._key,)
         recorded_request = RecordedRequest(
             method=request.method,
-            url=redact_url(str(request.url)),
-            headers=redact_headers(tuple(request.headers.multi_items())),
+            url=redact_url(_without_auth_query(str(request.url), self.profile.auth.query)),
+            headers=redact_headers(
+                (k, "[REDACTED]" if k.lower() == self.profile.auth.header.lower() else v)
+                for k, v in request.headers.multi_items()
+            ),
             body=redact_body(request.content or b"", secrets_),
         )
         recorded_response = None

@@ -30,6 +30,8 @@ from conformance.harness.clock import Clock
 from conformance.harness.redact import REDACTED, redact_body, redact_headers, redact_url, scrub_text
 from conformance.harness.replay_index import SCENARIO_EXTENSION, ReplayIndex
 from conformance.models import Evidence, Exchange, RecordedRequest, RecordedResponse
+from conformance.profiles.auth import AuthParts, Credentials, auth_parts, token_for
+from conformance.profiles.model import AuthSpec
 
 if TYPE_CHECKING:
     import httpx
@@ -132,7 +134,9 @@ class GatewayClient:
         clock: Clock,
         key: str | None,
         auth_header: str = "Authorization",
-        auth_scheme: str = "bearer",
+        auth_scheme: str = "",
+        auth: AuthSpec | None = None,
+        credentials: Credentials | None = None,
         limits: HttpLimits | None = None,
         global_slots: asyncio.Semaphore | None = None,
         rng: random.Random | None = None,
@@ -148,13 +152,15 @@ class GatewayClient:
         self.http = http
         self.clock = clock
         self._key = key
-        self.auth_header = auth_header
-        self.auth_scheme = auth_scheme
+        # How credentials go on a request: the profile's [auth] (header + prefix, or a query parameter).
+        self.auth = auth or AuthSpec(header=auth_header, scheme=auth_scheme)
+        self._credentials = credentials or Credentials(key=key or "")
+        self._signed: tuple[str, float] = ("", 0.0)  # (JWT, when to sign a fresh one)
         self.limits = limits or HttpLimits()
         self._slots = asyncio.Semaphore(self.limits.per_gateway_concurrency)
         self._global = global_slots
         self._rng = rng or random.Random(0)
-        self.secrets = tuple(s for s in (key,) if s)
+        self.secrets = tuple(dict.fromkeys((*(s for s in (key,) if s), *self._credentials.secrets)))
         # (live value, recorded value): e.g. the callback receiver's real address -> its placeholder.
         self.substitutions = substitutions
         self._on_attempt = on_attempt
@@ -178,14 +184,34 @@ class GatewayClient:
             url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(query)}"
         return url
 
-    def _headers(self, auth: str, body: bytes | None, overrides: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    def auth_for(self, auth: str) -> AuthParts:
+        """Headers and query parameters of one request: ``auth`` is ``key``, ``invalid`` or ``none``.
+
+        The one place the harness turns credentials into request parts (``profiles.auth.auth_parts``);
+        a Kling AK/SK pair is signed into a JWT, reused until five minutes before it expires.
+        """
+        if auth == "invalid":
+            return auth_parts(self.auth, INVALID_KEY)
+        if auth != "key" or not self._credentials:
+            return AuthParts()
+        if self.auth.credential == "kling-jwt" and self._credentials.signs:
+            now = time.time()
+            token, renew_at = self._signed
+            if not token or now >= renew_at:
+                token = token_for(self.auth, self._credentials, now)
+                self._signed = (token, now + 1500)
+                self.secrets = (*self.secrets, token)
+            return auth_parts(self.auth, token)
+        return auth_parts(self.auth, token_for(self.auth, self._credentials))
+
+    def _headers(
+        self, auth: str | AuthParts, body: bytes | None, overrides: tuple[tuple[str, str], ...]
+    ) -> dict[str, str]:
         headers = {"User-Agent": f"kling-conformance/{__version__}", "Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        if auth == "key" and self._key:
-            headers[self.auth_header] = f"Bearer {self._key}" if self.auth_scheme == "bearer" else self._key
-        elif auth == "invalid":
-            headers[self.auth_header] = f"Bearer {INVALID_KEY}" if self.auth_scheme == "bearer" else INVALID_KEY
+        parts = auth if isinstance(auth, AuthParts) else self.auth_for(auth)
+        headers.update(parts.headers)
         for name, value in overrides:
             headers[name] = value
         return headers
@@ -227,11 +253,16 @@ class GatewayClient:
         payload = raw_body if raw_body is not None else (orjson.dumps(body) if body is not None else None)
         live_payload = self._to_live(payload) if payload is not None else None
         live_url = self._to_live(url.encode()).decode()
-        request_headers = self._headers(auth, payload, headers)
+        parts = self.auth_for(auth)
+        if parts.query:  # a query-parameter credential goes on the live URL only, never the recorded one
+            live_url = f"{live_url}{'&' if '?' in live_url else '?'}{urllib.parse.urlencode(parts.query)}"
+        request_headers = self._headers(parts, payload, headers)
         recorded_request = RecordedRequest(
             method=method,
             url=redact_url(self._to_recorded(url.encode()).decode()),
-            headers=redact_headers(tuple(request_headers.items())),
+            headers=redact_headers(
+                (k, REDACTED if k.lower() == self.auth.header.lower() else v) for k, v in request_headers.items()
+            ),
             body=redact_body(payload or b"", self.secrets),
         )
         interactions: list[Interaction] = []

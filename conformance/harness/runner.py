@@ -40,6 +40,7 @@ from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative
 from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
 from conformance.models import OTHER_SHARD, Evidence, Exchange, Outcome
 from conformance.paths import cassettes_dir
+from conformance.profiles.auth import Credentials, credentials_from_env, missing_credentials_hint
 from conformance.profiles.model import GatewayProfile
 from conformance.runmodel import RunMeta, RunReport
 
@@ -228,22 +229,24 @@ async def _emulator(options: RunOptions, profiles: list[GatewayProfile], key: st
                 await result
 
 
-def _key_for(profile: GatewayProfile, options: RunOptions, emulator_key: str) -> str | None:
-    import os
-
+def _credentials_for(profile: GatewayProfile, options: RunOptions, emulator_key: str) -> Credentials:
+    """What the harness authenticates with on ``profile``: nothing in replay, the emulator's key, or the
+    variables the profile's ``[auth]`` names (an API key, or Kling's AK/SK pair signed per request)."""
     if options.mode == "replay":
-        return None
+        return Credentials()
     if options.emulator:
-        return emulator_key
-    value = os.environ.get(profile.auth.env, "")
-    if not value:
+        return Credentials(key=emulator_key)
+    found = credentials_from_env(profile.auth)
+    if not found:
+        variables = profile.auth.env
+        if profile.auth.credential == "kling-jwt":
+            variables = f"{profile.auth.access_key_env}/{profile.auth.secret_key_env} (or {profile.auth.env})"
         raise MissingKeyError(
-            f"{options.mode} mode needs the API key of {profile.id}, but the environment variable "
-            f"{profile.auth.env} is not set",
+            f"{options.mode} mode needs the credentials of {profile.id}, but {variables} is not set",
             where=profile.auth.env,
-            fix=f"export {profile.auth.env}=<your key> (or use --emulator, or --mode replay)",
+            fix=f"{missing_credentials_hint(profile.auth)} (or use --emulator, or --mode replay)",
         )
-    return value
+    return found
 
 
 def _settings(options: RunOptions, live_target_loopback: bool, run_deadline_at: float | None) -> ExecutionSettings:
@@ -293,7 +296,8 @@ async def execute_run(
     plan, tokens = plan_run(options, profiles, replay_sets)
     require_base_urls(profiles, options)  # fail fast, before any call: a host to call, then a key for it
     emulator_key = "kc-emulator-" + secrets.token_hex(16)
-    keys = {p.id: _key_for(p, options, emulator_key) for p in profiles}
+    credentials = {p.id: _credentials_for(p, options, emulator_key) for p in profiles}
+    keys = {p.id: credentials[p.id].key or None for p in profiles}
     specs = _selected_checks(options)
     real_clock = RealClock()
     run_deadline_at = real_clock.now() + options.deadline if options.deadline else None
@@ -352,8 +356,8 @@ async def execute_run(
                     http=http,
                     clock=clock,
                     key=keys[profile.id],
-                    auth_header=profile.auth.header,
-                    auth_scheme=profile.auth.scheme,
+                    auth=profile.auth,
+                    credentials=credentials[profile.id],
                     limits=options.limits,
                     global_slots=global_slots,
                     rng=random.Random(rng.random()),
@@ -624,7 +628,7 @@ def relative(url: str, base_url: str) -> str:
 def ensure_key_or_usage(profile: GatewayProfile, options: RunOptions) -> None:
     """Raise the missing-key :class:`UsageError` early (used by ``plan`` to warn)."""
     if options.mode != "replay" and not options.emulator:
-        _key_for(profile, options, "")
+        _credentials_for(profile, options, "")
 
 
 __all__ = ["RunOptions", "RunState", "UsageError", "execute_run", "plan_run"]

@@ -13,11 +13,13 @@ from conformance.errors import ProfileError, did_you_mean
 from conformance.models import EvidenceKind
 from conformance.profiles.expressions import compile_expression
 from conformance.profiles.model import (
+    ENDPOINTS,
     FAMILIES,
     ID_FORMATS,
     AuthSpec,
     Departure,
     DocumentedExample,
+    EndpointProfile,
     ErrorProfile,
     GatewayProfile,
     LifecycleProfile,
@@ -249,6 +251,34 @@ def _departures(raw: list[dict[str, Any]], check: _Checker) -> tuple[Departure, 
     return tuple(out)
 
 
+def _endpoints(raw: dict[str, Any], prefix: str, where: str) -> dict[str, EndpointProfile]:
+    out: dict[str, EndpointProfile] = {}
+    for endpoint_id, fields in raw.items():
+        if endpoint_id not in ENDPOINTS:
+            raise ProfileError(
+                f"unknown endpoint {endpoint_id!r}.{did_you_mean(endpoint_id, list(ENDPOINTS))}",
+                where=where,
+                field=f"endpoints.{endpoint_id}",
+                fix=f"use one of: {', '.join(ENDPOINTS)}",
+            )
+        method, path = ENDPOINTS[endpoint_id]
+        out[endpoint_id] = EndpointProfile(
+            endpoint_id=endpoint_id,
+            method=str(fields.get("method", method)),
+            path=str(fields.get("path", prefix + path)),
+            supported=bool(fields.get("supported", True)),
+            evidence=str(fields.get("evidence", "")),
+        )
+    return out
+
+
+def _auth(raw: dict[str, Any]) -> AuthSpec:
+    values = dict(raw)
+    if "accepts" in values:
+        values["accepts"] = tuple(str(kind) for kind in values["accepts"])
+    return AuthSpec(**values)
+
+
 def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
     """A :class:`GatewayProfile` from merged profile data (all three layers applied)."""
     reading_data = data.get("reading") or {}
@@ -275,8 +305,9 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         evidence_source=str(evidence.get("source") or evidence["kind"]),
         base_url=str(data["base_url"]).rstrip("/"),
         path_prefix=prefix,
-        auth=AuthSpec(**data.get("auth", {})),
+        auth=_auth(data.get("auth", {})),
         operations={op: _operation(op, raw, prefix, check, errors) for op, raw in data.get("operations", {}).items()},
+        endpoints=_endpoints(data.get("endpoints", {}), prefix, source_file),
         errors=errors,
         lifecycle=_lifecycle(data.get("lifecycle", {}), source_file),
         departures=_departures(data.get("departures", []), check),

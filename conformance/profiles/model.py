@@ -27,6 +27,12 @@ FAMILIES: dict[str, str] = {
     "lip-sync": "/v1/videos/lip-sync",
 }
 
+#: Endpoints beyond the task families (no create/get/list), with their method and canonical path.
+#: ``account.costs``: the resource packs of the account (reference/kling-contract.md §2, Account row).
+ENDPOINTS: dict[str, tuple[str, str]] = {
+    "account.costs": ("GET", "/account/costs"),
+}
+
 #: Optional request parameters the catalog probes one by one (``<family>.create.param.<name>``), agreed order.
 OPTIONAL_PARAM_NAMES: tuple[str, ...] = (
     "cfg_scale",
@@ -54,13 +60,57 @@ ID_FORMATS: dict[str, str] = {
 }
 
 
+#: Credential kinds a client may send (``AuthSpec.credential``) and a gateway may accept (``AuthSpec.accepts``).
+TOKEN_KINDS: tuple[str, ...] = ("api-key", "kling-jwt")
+#: How a token is written into its header (``AuthSpec.scheme``): the prefix before it, "" for none.
+AUTH_SCHEMES: dict[str, str] = {"bearer": "Bearer", "key": "Key", "raw": ""}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuthSpec:
-    """How the client authenticates. The key itself never appears in a profile, only the variable name."""
+    """How a client authenticates to the gateway, and what the gateway accepts.
 
-    scheme: str = "bearer"
-    env: str = "KLING_API_KEY"
+    ``credential``: what the client sends, ``api-key`` (the key held in ``env``, as is) or ``kling-jwt``
+    (an HS256 JWT signed per request from the AK/SK held in ``access_key_env``/``secret_key_env``;
+    without them the value of ``env`` is sent as a pre-signed token). ``scheme`` writes the token into
+    ``header`` as ``Bearer <t>`` (``bearer``), ``Key <t>`` (``key``) or ``<t>`` (``raw``), by default
+    ``Bearer`` in ``Authorization`` and nothing in another header; a non-empty
+    ``query`` sends it as that query parameter instead. ``accepts``: the token kinds the gateway takes
+    (empty = ``(credential,)``). Keys never appear in a profile, only the variable names.
+    """
+
+    credential: str = "api-key"
+    scheme: str = ""  # "" = Bearer in Authorization, no prefix in any other header
     header: str = "Authorization"
+    query: str = ""
+    env: str = "KLING_API_KEY"
+    access_key_env: str = "KLING_ACCESS_KEY"
+    secret_key_env: str = "KLING_SECRET_KEY"
+    accepts: tuple[str, ...] = ()
+    evidence: str = ""
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Token kinds the gateway accepts (``accepts``, or the one it documents for clients)."""
+        return self.accepts or (self.credential,)
+
+    @property
+    def prefix(self) -> str:
+        """The text before the token in the header (``Bearer``), ``""`` for none.
+
+        Without an explicit ``scheme`` the ``Authorization`` header takes ``Bearer`` and any other
+        header (``x-api-key``) the bare token.
+        """
+        if not self.scheme:
+            return "Bearer" if self.header.lower() == "authorization" else ""
+        return AUTH_SCHEMES.get(self.scheme.lower(), "")
+
+    def describe(self) -> str:
+        """One line: where and how the token goes (``Authorization: Bearer <kling-jwt>``, ``?key=<api-key>``)."""
+        if self.query:
+            return f"?{self.query}=<{self.credential}>"
+        prefix = f"{self.prefix} " if self.prefix else ""
+        return f"{self.header}: {prefix}<{self.credential}>"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,6 +195,21 @@ class OperationProfile:
     def kind(self) -> str:
         """``create``, ``get`` or ``list``."""
         return self.operation_id.rsplit(".", 1)[1]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointProfile:
+    """An endpoint beyond the task families (:data:`ENDPOINTS`, e.g. ``account.costs``) on one gateway.
+
+    ``path`` is below the base URL (the official ``/account/costs``; a gateway's under its prefix).
+    Unsupported (the default for a gateway that does not list it) means the gateway does not serve it.
+    """
+
+    endpoint_id: str
+    method: str
+    path: str
+    supported: bool = False
+    evidence: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -238,6 +303,7 @@ class GatewayProfile:
     path_prefix: str = "/kling"
     auth: AuthSpec = field(default_factory=AuthSpec)
     operations: dict[str, OperationProfile] = field(default_factory=dict)
+    endpoints: dict[str, EndpointProfile] = field(default_factory=dict)
     errors: ErrorProfile = field(default_factory=ErrorProfile)
     lifecycle: LifecycleProfile = field(default_factory=LifecycleProfile)
     departures: tuple[Departure, ...] = ()
@@ -260,6 +326,14 @@ class GatewayProfile:
     def operation(self, operation_id: str) -> OperationProfile | None:
         """The profile of ``operation_id``, or ``None`` when the gateway does not document or support it."""
         return self.operations.get(operation_id)
+
+    def endpoint(self, endpoint_id: str) -> EndpointProfile:
+        """The gateway's :data:`ENDPOINTS` entry ``endpoint_id`` (unsupported when the profile does not list it)."""
+        found = self.endpoints.get(endpoint_id)
+        if found is not None:
+            return found
+        method, path = ENDPOINTS[endpoint_id]
+        return EndpointProfile(endpoint_id=endpoint_id, method=method, path=self.path_prefix + path)
 
     def supported_operations(self) -> list[str]:
         """Operation ids the gateway supports, in canonical order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from conformance.profiles.model import GatewayProfile, OperationProfile
+from conformance.profiles.model import ENDPOINTS, GatewayProfile, OperationProfile
 
 
 def _operation_to_dict(operation: OperationProfile) -> dict[str, Any]:
@@ -32,7 +32,8 @@ def profile_to_dict(profile: GatewayProfile) -> dict[str, Any]:
         "extends": profile.extends,
         "derived_from": profile.derived_from,
         "source_file": profile.source_file,
-        "auth": dataclasses.asdict(profile.auth),
+        "auth": {**dataclasses.asdict(profile.auth), "accepts": list(profile.auth.accepted)},
+        "endpoints": {e: dataclasses.asdict(profile.endpoint(e)) for e in ENDPOINTS},
         "supported_operations": profile.supported_operations(),
         "operations": {op: _operation_to_dict(prof) for op, prof in profile.operations.items()},
         "errors": dataclasses.asdict(profile.errors),

@@ -30,6 +30,7 @@ from conformance.harness.cassette import Cassette, Interaction, load_cassette
 from conformance.harness.redact import redact_body, redact_headers, redact_url, scrub_text
 from conformance.harness.replay import ReplayIndex
 from conformance.models import Evidence, EvidenceKind, RecordedRequest, RecordedResponse
+from conformance.profiles.auth import Credentials, request_auth
 from conformance.profiles.model import GatewayProfile
 
 
@@ -64,14 +65,24 @@ class KlingClient(httpx.Client):
 
 
 class _Auth:
-    def __init__(self, profile: GatewayProfile, key: str | None) -> None:
-        self.header = profile.auth.header
-        self.value = (f"Bearer {key}" if profile.auth.scheme == "bearer" else key) if key else None
-        self.secrets = (key,) if key else ()
+    """Adds the profile's credentials to each request (``profiles.auth``: header + prefix, query, or AK/SK JWT)."""
+
+    def __init__(self, profile: GatewayProfile, key: str | Credentials | None) -> None:
+        self.spec = profile.auth
+        self.credentials = key if isinstance(key, Credentials) else Credentials(key=key or "")
+        self.secrets: tuple[str, ...] = self.credentials.secrets
 
     def apply(self, request: httpx.Request) -> None:
-        if self.value and self.header not in request.headers:
-            request.headers[self.header] = self.value
+        if not self.credentials:
+            return
+        parts = request_auth(self.spec, self.credentials)
+        if self.credentials.signs:  # a fresh JWT per request: keep it out of anything written too
+            self.secrets = (*self.credentials.secrets, *(v.rpartition(" ")[2] for _, v in parts.headers))
+        for name, value in parts.headers:
+            if name not in request.headers:
+                request.headers[name] = value
+        if parts.query:
+            request.url = request.url.copy_merge_params(dict(parts.query))
 
 
 class ReplayClientTransport(httpx.BaseTransport):
@@ -141,8 +152,11 @@ class LiveClientTransport(httpx.BaseTransport):
         secrets = self.auth.secrets
         recorded = RecordedRequest(
             method=request.method,
-            url=redact_url(str(request.url)),
-            headers=redact_headers(tuple(request.headers.multi_items())),
+            url=redact_url(_without_param(request.url, self.auth.spec.query)),
+            headers=redact_headers(
+                (k, "[REDACTED]" if k.lower() == self.auth.spec.header.lower() else v)
+                for k, v in request.headers.multi_items()
+            ),
             body=redact_body(body, secrets),
         )
         stored = None
@@ -179,7 +193,7 @@ def build_client(
     profile: GatewayProfile,
     mode: str,
     base_url: str,
-    key: str | None,
+    key: str | Credentials | None,
     cassettes_root: Path,
     scenario: str,
     emulator: bool,
@@ -219,6 +233,11 @@ def build_client(
         transport = LiveClientTransport(_Auth(profile, key), recording=recording)
     client = KlingClient(profile=profile, base_url=base_url, transport=transport)
     return client, recording, cassette_file
+
+
+def _without_param(url: httpx.URL, name: str) -> str:
+    """``url`` as text without the query parameter that carries the credential."""
+    return str(url.copy_remove_param(name)) if name else str(url)
 
 
 def finish_recording(recording: Cassette | None, cassette_file: Path) -> None:

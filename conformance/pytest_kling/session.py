@@ -37,6 +37,9 @@ class KlingSession:
         self._profiles: dict[str, Any] | None = None
         self._emulator: Any = None
         self._emulator_key = "kc-pytest-" + secrets.token_hex(12)
+        self._emulator_pair = ("kcak" + secrets.token_hex(8), "kcsk" + secrets.token_hex(16))
+        self._rooted: dict[str, Any] = {}  # gateway id -> emulator serving it alone at the root of its port
+        self._tls: Any = None
         self._catalog: dict[str, Any] | None = None
 
     def _cap(self) -> int | None:
@@ -71,12 +74,93 @@ class KlingSession:
         if self._emulator is None:
             from conformance.emulator import EmulatorConfig, start_emulator
 
-            config = EmulatorConfig(keys=(self._emulator_key,), time_scale=0.002)
+            config = EmulatorConfig(keys=self._emulator_keys(), time_scale=0.002)
             self._emulator = start_emulator(list(self.profiles().values()), config)
         return self._emulator
 
-    def target(self, profile: Any) -> tuple[str, str | None]:
-        """(base URL, API key) the client of ``profile`` uses in this session's mode."""
+    def _pair(self) -> tuple[str, str]:
+        """The AK/SK a client signs with: the user's own (``access-key-env``/``secret-key-env``) or a throwaway one."""
+        import os
+
+        s = self.settings
+        if _has_pair(s):
+            return os.environ[str(s.access_key_env)], os.environ[str(s.secret_key_env)]
+        return self._emulator_pair
+
+    def _emulator_keys(self) -> tuple[str, ...]:
+        return (self._emulator_key, "|".join(self._pair()))
+
+    def _rooted_emulator(self, profile: Any) -> Any:
+        """An emulator serving ``profile`` alone at the root of its own port (https with ``tls``)."""
+        if profile.id not in self._rooted:
+            from conformance.emulator import EmulatorConfig, start_emulator
+
+            if self.settings.tls and self._tls is None:
+                from conformance.emulator.tls import local_tls
+
+                self._tls = local_tls(self.shared_dir / f"tls-{secrets.token_hex(4)}")
+            config = EmulatorConfig(keys=self._emulator_keys(), time_scale=0.002, root=profile.id)
+            self._rooted[profile.id] = start_emulator([profile], config, tls=self._tls)
+        return self._rooted[profile.id]
+
+    def endpoint(self, profile: Any) -> Any:
+        """The :class:`~conformance.pytest_kling.endpoint.KlingEndpoint` of ``profile`` in this session's mode."""
+        import os
+
+        from conformance.errors import UsageError
+        from conformance.profiles.auth import Credentials
+        from conformance.pytest_kling.endpoint import KlingEndpoint
+
+        s = self.settings
+        if s.emulator:
+            emu = self._rooted_emulator(profile)
+            ak, sk = self._pair()
+            creds = Credentials(key=self._emulator_key, access_key=ak, secret_key=sk)
+            return KlingEndpoint(
+                gateway=profile.id,
+                base_url=emu.url,
+                path_prefix=profile.path_prefix,
+                profile=profile,
+                credentials=creds,
+                ca_bundle=emu.ca_path,
+                emulated=True,
+            )
+        if s.mode == "replay":
+            raise UsageError(
+                "kling_endpoint points a real client at a real server, which replay mode does not have",
+                where="--kling-mode",
+                fix="use --kling-emulator (loopback) or --kling-mode live with your credentials",
+            )
+        base, found = self.target(profile) if not (s.access_key_env and _has_pair(s)) else (self._base(profile), None)
+        creds = found if isinstance(found, Credentials) else Credentials(key=str(found or ""))
+        if s.access_key_env and s.secret_key_env:
+            creds = Credentials(
+                key=creds.key,
+                access_key=os.environ.get(s.access_key_env, ""),
+                secret_key=os.environ.get(s.secret_key_env, ""),
+            )
+        return KlingEndpoint(
+            gateway=profile.id,
+            base_url=base,
+            path_prefix=profile.path_prefix,
+            profile=profile,
+            credentials=creds,
+        )
+
+    def _base(self, profile: Any) -> str:
+        from conformance.errors import UsageError
+
+        base = (self.settings.base_url or profile.base_url or "").rstrip("/")
+        if not base:
+            raise UsageError(
+                f"profile {profile.id!r} has no base URL",
+                where="--kling-base-url",
+                fix="pass --kling-base-url https://your-gateway.example or use --kling-emulator",
+            )
+        return base
+
+    def target(self, profile: Any) -> tuple[str, Any]:
+        """(base URL, credentials: a key or :class:`~conformance.profiles.auth.Credentials`) for ``profile``."""
         from conformance.errors import MissingKeyError, UsageError
 
         s = self.settings
@@ -91,16 +175,16 @@ class KlingSession:
                 where="--kling-base-url",
                 fix="pass --kling-base-url https://your-gateway.example or use --kling-emulator",
             )
-        import os
+        from conformance.profiles.auth import credentials_from_env, missing_credentials_hint
 
-        key = os.environ.get(profile.auth.env, "")
-        if not key:
+        found = credentials_from_env(profile.auth)
+        if not found:
             raise MissingKeyError(
-                f"--kling-mode {s.mode} needs the API key of {profile.id}, but {profile.auth.env} is not set",
+                f"--kling-mode {s.mode} needs the credentials of {profile.id}, but {profile.auth.env} is not set",
                 where=profile.auth.env,
-                fix=f"export {profile.auth.env}=<your key>, or use --kling-emulator, or --kling-mode replay",
+                fix=f"{missing_credentials_hint(profile.auth)}, or use --kling-emulator, or --kling-mode replay",
             )
-        return base, key
+        return base, found
 
     def poll_policy(self, base_url: str) -> Any:
         """How ``kling_task`` waits: no sleeping in replay, fast on the emulator, gently on real hosts."""
@@ -134,9 +218,20 @@ class KlingSession:
         return self._catalog
 
     def close(self) -> None:
-        """Stop the emulator; remove the shared directory when this process created it."""
+        """Stop the emulators; remove the shared directory when this process created it."""
         if self._emulator is not None:
             self._emulator.stop()
             self._emulator = None
+        for rooted in self._rooted.values():
+            rooted.stop()
+        self._rooted.clear()
         if self._own_dir:
             shutil.rmtree(self.shared_dir, ignore_errors=True)
+
+
+def _has_pair(settings: KlingSettings) -> bool:
+    """Whether the user's own AK/SK variables are named and set."""
+    import os
+
+    names = (settings.access_key_env, settings.secret_key_env)
+    return all(n and os.environ.get(n) for n in names)

@@ -25,6 +25,9 @@ _FILE_KEYS = {
     "emulator": "emulator",
     "cassettes": "cassettes",
     "catalog": "catalog",
+    "access-key-env": "access_key_env",
+    "secret-key-env": "secret_key_env",
+    "tls": "tls",
 }
 
 
@@ -44,6 +47,9 @@ class KlingSettings:
     emulator: bool = False
     cassettes: Path | None = None
     catalog: bool = True
+    access_key_env: str | None = None  # NAME of the variable holding the user's own Kling AK (never the AK)
+    secret_key_env: str | None = None  # NAME of the variable holding the user's own Kling SK
+    tls: bool = False  # kling_endpoint: serve the emulator over https with a local CA
     rootdir: Path = Path(".")
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -106,7 +112,7 @@ def _from_file(table: dict[str, Any], where: Path | None) -> dict[str, Any]:
             raise SettingsError(f"{label}: unknown key (known keys: {known})")
         if attr in ("gateways", "profiles"):
             out[attr] = _as_list(value, label)
-        elif attr in ("emulator", "catalog"):
+        elif attr in ("emulator", "catalog", "tls"):
             if not isinstance(value, bool):
                 raise SettingsError(f"{label}: expected true or false, got {value!r}")
             out[attr] = value
@@ -128,7 +134,19 @@ def merge_settings(flags: dict[str, Any], rootdir: Path) -> KlingSettings:
     settings = KlingSettings(rootdir=rootdir)
     defaults = {
         name: getattr(settings, name)
-        for name in ("gateways", "mode", "base_url", "profiles", "max_paid_tasks", "emulator", "cassettes", "catalog")
+        for name in (
+            "gateways",
+            "mode",
+            "base_url",
+            "profiles",
+            "max_paid_tasks",
+            "emulator",
+            "cassettes",
+            "catalog",
+            "access_key_env",
+            "secret_key_env",
+            "tls",
+        )
     }
     # Precedence, lowest to highest: built-in defaults < [tool.kling-conformance] in pyproject.toml
     # < --kling-* command-line flags. A flag that was not given (None, or an empty repeatable) leaves the
@@ -138,7 +156,10 @@ def merge_settings(flags: dict[str, Any], rootdir: Path) -> KlingSettings:
         if name in from_file:
             value, source = from_file[name], "pyproject"
         flag = flags.get(name)
-        if flag is not None and flag != [] and flag is not False:
+        if name == "catalog" and flags.get("no_catalog"):
+            flag = False
+            value, source = False, "flag"
+        elif flag is not None and flag != [] and flag is not False:
             value, source = flag, "flag"
         setattr(settings, name, value)
         settings.sources[name] = source
@@ -155,6 +176,15 @@ MAX_BUDGET = 1_000_000  # conformance.harness.budget.MAX_BUDGET (not imported: t
 
 
 def _validate(settings: KlingSettings) -> None:
+    for name in ("access_key_env", "secret_key_env"):
+        value = getattr(settings, name)
+        if value is not None and not (value.replace("_", "").isalnum() and not value[:1].isdigit()):
+            raise SettingsError(
+                f"--kling-{name.replace('_', '-')} / {name.replace('_', '-')}: {value!r} is not the NAME of an "
+                "environment variable (put the key in the variable, and its name here)"
+            )
+    if (settings.access_key_env is None) != (settings.secret_key_env is None):
+        raise SettingsError("access-key-env and secret-key-env go together: name both variables (AK and SK)")
     if settings.mode not in MODES:
         raise SettingsError(f"--kling-mode / mode: {settings.mode!r} is not one of {', '.join(MODES)}")
     if settings.max_paid_tasks is not None and not 0 <= settings.max_paid_tasks <= MAX_BUDGET:

@@ -194,7 +194,7 @@ def test_wrong_content_type_and_broken_json_are_refused() -> None:
 def test_official_jwt_auth_yields_kling_codes_1002_to_1004() -> None:
     from conformance.emulator.auth import sign_jwt
 
-    config = EmulatorConfig(keys=("plain-key", "AK123|SK456"))
+    config = EmulatorConfig(keys=("plain-key", "AK123|SK456"), auth_accepts={"kling-like": ("kling-jwt", "api-key")})
     with start_emulator([kling_like()], config) as emu, httpx.Client(trust_env=False) as client:
         url = emu.base_url("kling-like") + "/kling/v1/videos/image2video"
 

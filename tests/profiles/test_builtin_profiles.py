@@ -55,7 +55,8 @@ def test_builtin_loads_with_reasoned_departures(gateway_id: str) -> None:
         assert profile.evidence_kind is EvidenceKind.DOC_DERIVED
         assert profile.evidence_source.startswith(("seeds/", "reference/"))
     assert profile.source_file.endswith(f"{gateway_id}.toml")
-    assert profile.auth.env.endswith("_API_KEY") and profile.auth.scheme == "bearer"
+    assert profile.auth.env.endswith("_API_KEY") and profile.auth.prefix == "Bearer"
+    assert profile.auth.evidence.startswith(("seeds/", "reference/")), profile.auth.evidence
     for departure in profile.departures:
         assert departure.reason and departure.evidence, departure.id
         prefixes = ("seeds/", "reference/", "QuantumNous/", *ENGINE_REPOS)
