@@ -4,8 +4,13 @@ Two substitutions, used identically when recording and when replaying (the repla
 to the outgoing request before lookup, so keys match):
 
 * secrets: ``Authorization``-like headers, and any query parameter or JSON key that names a secret
-  (``api_key``, ``key``, ``token``, ``access_key``, ``secret``, ...), become :data:`REDACTED`; the
-  literal key value is also scrubbed from every byte, in plain, base64 and URL-encoded forms;
+  (``api_key``, ``key``, ``token``, ``access_key``, ``secret``, ...), become :data:`REDACTED`; URL
+  userinfo too. The key's *value* is also scrubbed from every byte, wherever it appears (any header
+  value, any body, any error), in every form :func:`secret_forms` lists (plain, URL-encoded,
+  JSON-escaped, hex, base64/base64url also as the core inside a longer base64 string);
+* the process's secret registry (:func:`register_secrets`): every key a run uses, and the secrets in
+  ``--base-url``, are registered once; every file writer and the terminal scrub what is registered
+  (:func:`scrub_registered`), a last line of defence behind the redaction at capture time;
 * large base64 payloads (images) become ``sha256:<hex>`` placeholders (a ``data:`` URI keeps its
   prefix), so cassettes stay small and the same image always maps to the same placeholder.
 """
@@ -13,8 +18,10 @@ to the outgoing request before lookup, so keys match):
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
+import threading
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -51,9 +58,79 @@ _LONG_RUN_HINT = re.compile(rb"[A-Za-z0-9+/_-]{%d,}" % 200)
 _DATA_URI_RE = re.compile(r"^(data:[^,;]*;base64,)(.*)$", re.DOTALL)
 
 
+#: Query parameters whose value is a secret, beyond :data:`SECRET_NAME`: ``user_key``, ``*_token``,
+#: ``*_key``, ``*secret``, ``sig``... (a URL's query names are not a body's fields: broader is safe here).
+SECRET_QUERY_NAME = re.compile(
+    r"^(?:.*[-_.])?(?:key|apikey|token|secret|password|passwd|pwd|signature|sig|auth|credential|session)s?$",
+    re.IGNORECASE,
+)
+
+#: Secret forms shorter than this are not scrubbed (they would match ordinary text).
+MIN_FORM_CHARS = 6
+
+
 def is_secret_name(name: str) -> bool:
     """Whether a header, query parameter or JSON key names a secret."""
     return name.lower() in SECRET_HEADERS or bool(SECRET_NAME.match(name))
+
+
+def is_secret_query_name(name: str) -> bool:
+    """Whether a query parameter names a secret (``key``, ``user_key``, ``access_token``, ``api_key``...)."""
+    return is_secret_name(name) or bool(SECRET_QUERY_NAME.match(name))
+
+
+_registry: dict[str, None] = {}
+_registry_lock = threading.Lock()
+
+
+def register_secrets(*values: str | None) -> None:
+    """Add ``values`` to the secrets every writer and the terminal scrub for the rest of the process."""
+    with _registry_lock:
+        for value in values:
+            if value and len(value) >= 4:
+                _registry[value] = None
+
+
+def registered_secrets() -> tuple[str, ...]:
+    """The secrets registered so far (see :func:`register_secrets`)."""
+    return tuple(_registry)
+
+
+def scrub_registered(data: bytes) -> bytes:
+    """``data`` with every form of every registered secret replaced (the writers' last line of defence)."""
+    return scrub_bytes(data, registered_secrets()) if _registry else data
+
+
+def scrub_registered_text(text: str) -> str:
+    """String form of :func:`scrub_registered` (the terminal)."""
+    return scrub_text(text, registered_secrets()) if _registry else text
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secrets a URL carries: its userinfo (password, and a user name long enough to be a key) and the
+    values of key-like query parameters, decoded (what the gateway receives) and as written."""
+    parts = urllib.parse.urlsplit(url)
+    found: list[str] = []
+    if parts.password:
+        found += [urllib.parse.unquote(parts.password), parts.password]
+    if parts.username and (parts.password is None or len(parts.username) >= 8):
+        found += [urllib.parse.unquote(parts.username), parts.username]
+    for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=False):
+        if is_secret_query_name(name):
+            found.append(value)
+    for raw in parts.query.split("&"):
+        name, _, value = raw.partition("=")
+        if value and is_secret_query_name(urllib.parse.unquote_plus(name)):
+            found.append(value)
+    return [s for s in dict.fromkeys(found) if len(s) >= 4]
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without ``user:password@`` (the credentials never travel in a URL we send or write)."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def placeholder_for(payload: str) -> str:
@@ -88,37 +165,70 @@ def redact_json(value: Any) -> Any:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with secret query parameters redacted (order kept)."""
+    """``url`` with userinfo and secret query parameters redacted (order kept)."""
     parts = urllib.parse.urlsplit(url)
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc=f"{REDACTED}@{parts.netloc.rsplit('@', 1)[1]}")
+        url = urllib.parse.urlunsplit(parts)
     if not parts.query:
         return url
     pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    if not any(is_secret_name(k) for k, _ in pairs):
+    if not any(is_secret_query_name(k) for k, _ in pairs):
         return url
-    query = urllib.parse.urlencode([(k, REDACTED if is_secret_name(k) else v) for k, v in pairs])
+    query = urllib.parse.urlencode([(k, REDACTED if is_secret_query_name(k) else v) for k, v in pairs])
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
-def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Headers with secret values replaced by :data:`REDACTED`."""
-    return tuple((k, REDACTED if is_secret_name(k) else v) for k, v in headers)
+def redact_headers(headers: Iterable[tuple[str, str]], secrets: Sequence[str] = ()) -> tuple[tuple[str, str], ...]:
+    """Headers with secret values replaced by :data:`REDACTED`: by name (``Authorization``...), and by
+    value (any header, ``Location``, ``WWW-Authenticate``, ``X-...``, holding a form of a secret)."""
+    return tuple((k, REDACTED if is_secret_name(k) else scrub_text(v, secrets)) for k, v in headers)
+
+
+def _base64_cores(raw: bytes) -> set[bytes]:
+    """The base64 (and base64url) text that ``raw`` becomes inside any longer base64 string, at each of
+    the 3 alignments: the quanta made of ``raw``'s bytes only (so ``base64("Bearer " + key)`` holds one)."""
+    cores = set()
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + raw)
+        first = -(-shift // 3) * 4
+        last = (shift + len(raw)) // 3 * 4
+        core = encoded[first:last]
+        cores |= {core, core.replace(b"+", b"-").replace(b"/", b"_")}
+    return cores
+
+
+@functools.lru_cache(maxsize=256)
+def _forms(secret: str) -> tuple[bytes, ...]:
+    raw = secret.encode()
+    bearer = f"Bearer {secret}".encode()
+    forms = {
+        raw,
+        urllib.parse.quote(secret, safe="").encode(),
+        urllib.parse.quote(secret).encode(),
+        urllib.parse.quote_plus(secret).encode(),
+        orjson.dumps(secret)[1:-1],
+        orjson.dumps(secret)[1:-1].replace(b"/", b"\\/"),
+        raw.hex().encode(),
+        raw.hex().upper().encode(),
+    }
+    for value in (raw, bearer):
+        whole = base64.b64encode(value)
+        forms |= {
+            whole,
+            whole.rstrip(b"="),
+            base64.urlsafe_b64encode(value),
+            base64.urlsafe_b64encode(value).rstrip(b"="),
+        }
+    forms |= _base64_cores(raw)
+    return tuple(sorted((f for f in forms if len(f) >= MIN_FORM_CHARS), key=len, reverse=True))
 
 
 def secret_forms(secret: str) -> list[bytes]:
-    """Every encoding of ``secret`` that must never be written: plain, base64, URL-encoded, JSON-escaped."""
-    if not secret:
-        return []
-    raw = secret.encode()
-    forms = {
-        raw,
-        base64.b64encode(raw),
-        base64.b64encode(raw).rstrip(b"="),
-        base64.urlsafe_b64encode(raw).rstrip(b"="),
-        urllib.parse.quote(secret, safe="").encode(),
-        urllib.parse.quote_plus(secret).encode(),
-        orjson.dumps(secret)[1:-1],
-    }
-    return sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
+    """Every encoding of ``secret`` (and of ``Bearer <secret>``) that must never be written: plain,
+    URL-encoded (``/`` kept or escaped, ``+`` for spaces), JSON-escaped (also with ``\\/``), hex in both
+    cases, base64 and base64url, whole and as the core inside any longer base64 string. Longest first."""
+    return list(_forms(secret)) if secret else []
 
 
 def scrub_bytes(data: bytes, secrets: Sequence[str]) -> bytes:
@@ -126,7 +236,9 @@ def scrub_bytes(data: bytes, secrets: Sequence[str]) -> bytes:
     if not data or not secrets:
         return data
     for secret in secrets:
-        for form in secret_forms(secret):
+        if not secret:
+            continue
+        for form in _forms(secret):
             if form in data:
                 data = data.replace(form, REDACTED.encode())
     return data
