@@ -33,6 +33,8 @@ FAMILIES = (
     "lip-sync",
 )
 KINDS = ("create", "get", "list")
+#: The keys of one row of ``x-kling-error-codes``.
+ERROR_ROW_KEYS = ("http_status", "definition", "explanation")
 #: The operationIds the canonical spec must define, exactly.
 CANONICAL_OPERATION_IDS = tuple(f"{family}.{kind}" for family in FAMILIES for kind in KINDS)
 
@@ -223,9 +225,14 @@ def _canonical_rules(document: dict[str, Any], operations: list[OperationInfo], 
     else:
         for code, row in table.items():
             ok = isinstance(row, dict) and isinstance(row.get("http_status"), int) and row.get("definition")
+            where = _json_path(["x-kling-error-codes", str(code)])
             if not (str(code).isdigit() and ok):
-                where = _json_path(["x-kling-error-codes", str(code)])
                 problems.append(SpecProblem(file, where, "needs a numeric code with http_status and definition"))
+            elif unexpected := sorted(str(key) for key in row if key not in ERROR_ROW_KEYS):
+                # e.g. an unquoted "explanation: a (b, c)" in a flow mapping splits into "a (b" and a key "c)"
+                problems.append(
+                    SpecProblem(file, where, f"unexpected key(s) {', '.join(map(repr, unexpected))}: quote the text")
+                )
     return problems
 
 
