@@ -19,7 +19,7 @@ class _ScrubbingBuffer:
         self._raw = raw
 
     def write(self, data: bytes) -> int:
-        from conformance.harness.redact import scrub_registered
+        from conformance.scrub import scrub_registered
 
         self._raw.write(scrub_registered(bytes(data)))
         return len(data)
@@ -35,7 +35,7 @@ class ScrubbingStream:
         self._raw = raw
 
     def write(self, text: str) -> int:
-        from conformance.harness.redact import registered_secrets, scrub_text
+        from conformance.scrub import registered_secrets, scrub_text
 
         secrets = registered_secrets()
         self._raw.write(scrub_text(text, secrets) if secrets else text)

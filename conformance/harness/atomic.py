@@ -14,7 +14,7 @@ def write_atomic(path: Path, data: bytes | str, *, fsync: bool = True) -> None:
     Every registered secret (:func:`conformance.harness.redact.register_secrets`) is scrubbed first, in
     every encoding: whatever slipped past redaction at capture time never reaches disk.
     """
-    from conformance.harness.redact import scrub_registered
+    from conformance.scrub import scrub_registered
 
     payload = scrub_registered(data.encode("utf-8") if isinstance(data, str) else data)
     path.parent.mkdir(parents=True, exist_ok=True)

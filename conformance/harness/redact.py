@@ -17,18 +17,25 @@ to the outgoing request before lookup, so keys match):
 
 from __future__ import annotations
 
-import base64
-import functools
 import hashlib
 import re
-import threading
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
 
-REDACTED = "[REDACTED]"
+from conformance.scrub import (
+    MIN_FORM_CHARS,
+    REDACTED,
+    register_secrets,
+    registered_secrets,
+    scrub_bytes,
+    scrub_registered,
+    scrub_registered_text,
+    scrub_text,
+    secret_forms,
+)
 
 #: JSON keys and query parameters whose value is a secret (matched case-insensitively, whole name).
 SECRET_NAME = re.compile(
@@ -65,9 +72,6 @@ SECRET_QUERY_NAME = re.compile(
     re.IGNORECASE,
 )
 
-#: Secret forms shorter than this are not scrubbed (they would match ordinary text).
-MIN_FORM_CHARS = 6
-
 
 def is_secret_name(name: str) -> bool:
     """Whether a header, query parameter or JSON key names a secret."""
@@ -77,33 +81,6 @@ def is_secret_name(name: str) -> bool:
 def is_secret_query_name(name: str) -> bool:
     """Whether a query parameter names a secret (``key``, ``user_key``, ``access_token``, ``api_key``...)."""
     return is_secret_name(name) or bool(SECRET_QUERY_NAME.match(name))
-
-
-_registry: dict[str, None] = {}
-_registry_lock = threading.Lock()
-
-
-def register_secrets(*values: str | None) -> None:
-    """Add ``values`` to the secrets every writer and the terminal scrub for the rest of the process."""
-    with _registry_lock:
-        for value in values:
-            if value and len(value) >= 4:
-                _registry[value] = None
-
-
-def registered_secrets() -> tuple[str, ...]:
-    """The secrets registered so far (see :func:`register_secrets`)."""
-    return tuple(_registry)
-
-
-def scrub_registered(data: bytes) -> bytes:
-    """``data`` with every form of every registered secret replaced (the writers' last line of defence)."""
-    return scrub_bytes(data, registered_secrets()) if _registry else data
-
-
-def scrub_registered_text(text: str) -> str:
-    """String form of :func:`scrub_registered` (the terminal)."""
-    return scrub_text(text, registered_secrets()) if _registry else text
 
 
 def url_secrets(url: str) -> list[str]:
@@ -185,72 +162,6 @@ def redact_headers(headers: Iterable[tuple[str, str]], secrets: Sequence[str] = 
     return tuple((k, REDACTED if is_secret_name(k) else scrub_text(v, secrets)) for k, v in headers)
 
 
-def _base64_cores(raw: bytes) -> set[bytes]:
-    """The base64 (and base64url) text that ``raw`` becomes inside any longer base64 string, at each of
-    the 3 alignments: the quanta made of ``raw``'s bytes only (so ``base64("Bearer " + key)`` holds one)."""
-    cores = set()
-    for shift in range(3):
-        encoded = base64.b64encode(b"\0" * shift + raw)
-        first = -(-shift // 3) * 4
-        last = (shift + len(raw)) // 3 * 4
-        core = encoded[first:last]
-        cores |= {core, core.replace(b"+", b"-").replace(b"/", b"_")}
-    return cores
-
-
-@functools.lru_cache(maxsize=256)
-def _forms(secret: str) -> tuple[bytes, ...]:
-    raw = secret.encode()
-    bearer = f"Bearer {secret}".encode()
-    forms = {
-        raw,
-        urllib.parse.quote(secret, safe="").encode(),
-        urllib.parse.quote(secret).encode(),
-        urllib.parse.quote_plus(secret).encode(),
-        orjson.dumps(secret)[1:-1],
-        orjson.dumps(secret)[1:-1].replace(b"/", b"\\/"),
-        raw.hex().encode(),
-        raw.hex().upper().encode(),
-    }
-    for value in (raw, bearer):
-        whole = base64.b64encode(value)
-        forms |= {
-            whole,
-            whole.rstrip(b"="),
-            base64.urlsafe_b64encode(value),
-            base64.urlsafe_b64encode(value).rstrip(b"="),
-        }
-    forms |= _base64_cores(raw)
-    return tuple(sorted((f for f in forms if len(f) >= MIN_FORM_CHARS), key=len, reverse=True))
-
-
-def secret_forms(secret: str) -> list[bytes]:
-    """Every encoding of ``secret`` (and of ``Bearer <secret>``) that must never be written: plain,
-    URL-encoded (``/`` kept or escaped, ``+`` for spaces), JSON-escaped (also with ``\\/``), hex in both
-    cases, base64 and base64url, whole and as the core inside any longer base64 string. Longest first."""
-    return list(_forms(secret)) if secret else []
-
-
-def scrub_bytes(data: bytes, secrets: Sequence[str]) -> bytes:
-    """``data`` with every form of every secret replaced by :data:`REDACTED`."""
-    if not data or not secrets:
-        return data
-    for secret in secrets:
-        if not secret:
-            continue
-        for form in _forms(secret):
-            if form in data:
-                data = data.replace(form, REDACTED.encode())
-    return data
-
-
-def scrub_text(text: str, secrets: Sequence[str]) -> str:
-    """String form of :func:`scrub_bytes` (for error messages and logs)."""
-    if not text or not secrets:
-        return text
-    return scrub_bytes(text.encode("utf-8", "surrogateescape"), secrets).decode("utf-8", "surrogateescape")
-
-
 def redact_body(body: bytes, secrets: Sequence[str] = ()) -> bytes:
     """A request or response body ready for disk: JSON redacted and shrunk (key order kept), secrets scrubbed.
 
@@ -283,3 +194,22 @@ def body_key(body: bytes) -> str:
     else:
         canonical = body
     return hashlib.sha256(canonical).hexdigest()[:16]
+
+
+__all__ = [
+    "MIN_FORM_CHARS",
+    "REDACTED",
+    "redact_body",
+    "redact_headers",
+    "redact_json",
+    "redact_url",
+    "register_secrets",
+    "registered_secrets",
+    "scrub_bytes",
+    "scrub_registered",
+    "scrub_registered_text",
+    "scrub_text",
+    "secret_forms",
+    "url_secrets",
+    "without_userinfo",
+]

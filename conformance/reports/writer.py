@@ -42,7 +42,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
     Every registered secret is scrubbed first (see :func:`conformance.harness.redact.scrub_registered_text`).
     """
-    from conformance.harness.redact import scrub_registered_text
+    from conformance.scrub import scrub_registered_text
 
     text = scrub_registered_text(text)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
