@@ -34,7 +34,8 @@ def best_of(render: object, report: object, rounds: int = 7) -> tuple[float, int
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "reports" / "latest"
     report = load_report(source)
-    print(f"report: {len(report.results)} results, {len(report.exchanges)} exchanges, {len(report.meta.gateways)} gateways")
+    sizes = f"{len(report.results)} results, {len(report.exchanges)} exchanges, {len(report.meta.gateways)} gateways"
+    print(f"report: {sizes}")
     for name in ("json", "markdown", "html"):  # warm up: imports, caches
         REPORTERS.get(name).render(report)
     reference, _ = best_of(REPORTERS.get("json").render, report)
