@@ -36,6 +36,8 @@ def _summary_line(report: SpecReport) -> str:
         detail = f"gateway {report.gateway}: {count} operations, {report.departures} departures"
     else:
         detail = f"{report.kind}: {count} operations"
+        if report.extended_operations:
+            detail += f" + {len(report.extended_operations)} of extended families"
     return f"{status} {report.file}  {detail}"
 
 

@@ -36,6 +36,7 @@ from conformance.harness.executor import ExecutionSettings, GatewayExecution, ex
 from conformance.harness.observations import derive
 from conformance.harness.options import RunOptions, is_loopback
 from conformance.harness.plan import RunPlan, is_probe, make_plan
+from conformance.harness.redact import register_secrets, url_secrets
 from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative_url
 from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
 from conformance.models import OTHER_SHARD, Evidence, Exchange, Outcome
@@ -83,6 +84,8 @@ def load_profiles(options: RunOptions) -> list[GatewayProfile]:
         profiles = emulable_default(profiles, {g for g in options.gateways if g != "all"})
     if options.base_url:
         profiles = [dataclasses.replace(p, base_url=options.base_url.rstrip("/")) for p in profiles]
+    for profile in profiles:  # a key in a base URL (userinfo, ?key=) is scrubbed from everything written
+        register_secrets(*url_secrets(profile.base_url))
     return profiles
 
 
@@ -341,12 +344,13 @@ async def execute_run(
 
                     index = None
                     key = keys[profile.id]
+                    guarded = (*_secrets(key), *credentials[profile.id].secrets, *url_secrets(base_url))
                     http = httpx.AsyncClient(
                         timeout=httpx.Timeout(options.limits.read_seconds, connect=options.limits.connect_seconds),
                         follow_redirects=True,
                         max_redirects=5,
                         limits=httpx.Limits(max_connections=options.limits.per_gateway_concurrency),
-                        event_hooks={"request": [httpx_request_hook(policy, (profile.auth.header,), _secrets(key))]},
+                        event_hooks={"request": [httpx_request_hook(policy, (profile.auth.header,), guarded)]},
                     )
                     clock = (options.clock or SharedVirtualClock()) if options.stable else real_clock
                     await stack.enter_async_context(http)

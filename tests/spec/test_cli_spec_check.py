@@ -76,6 +76,15 @@ def test_missing_operation_in_canonical_copy_is_reported(spec_copy: Path) -> Non
     assert "$.paths: missing operationIds: lip-sync.get" in result.output
 
 
+def test_error_row_with_a_split_explanation_is_reported(spec_copy: Path) -> None:
+    text = spec_copy.read_text(encoding="utf-8")
+    text = text.replace('"Requested resource does not exist (e.g. model, task)"', "Requested (e.g. model, task)")
+    spec_copy.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["spec", "check", str(spec_copy)])
+    assert result.exit_code == 2, result.output
+    assert "x-kling-error-codes" in result.output and "'task)'" in result.output
+
+
 def test_yaml_syntax_error_names_the_line(spec_copy: Path) -> None:
     lines = spec_copy.read_text(encoding="utf-8").splitlines()
     lines[9] = "  bad: [unclosed"
