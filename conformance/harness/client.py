@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from conformance import __version__
-from conformance.harness.address_guard import FETCH, START_URL, FetchPolicy, GuardRefused, check_fetch
+from conformance.harness.address_guard import FETCH, START_URL, FetchPolicy, GuardRefused, check_fetch, origin
 from conformance.harness.budget import TaskBudget, could_create, settle_outcome
 from conformance.harness.cassette import Interaction
 from conformance.harness.clock import Clock
@@ -418,6 +418,8 @@ class GatewayClient:
     ) -> _AttemptResult:
         if self._on_attempt is not None:
             self._on_attempt(scenario)
+        if self._direct is None and not fetch and origin(url) != origin(self.base_url):
+            fetch = True  # any URL off the gateway's own origin (a result link, a status URL) is guarded alike
         if fetch and self._direct is None:  # replay fetches nothing; live asks the fetch guard first
             refusal = await asyncio.to_thread(check_fetch, url, self.fetch_policy)
             if refusal is not None:

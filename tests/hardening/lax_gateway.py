@@ -175,3 +175,44 @@ def lax_gateway(mode: str = "accept") -> Iterator[LaxGateway]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@dataclass
+class InternalService:
+    """A loopback "internal service" (a metadata endpoint, an admin port): it logs every hit it gets."""
+
+    url: str = ""
+    hits: list[str] = field(default_factory=list)
+    reply: bytes = b"internal-reply-canary: instance credentials AKIA-INTERNAL-0000"
+
+
+@contextmanager
+def internal_service() -> Iterator[InternalService]:
+    """Run an :class:`InternalService` on a free 127.0.0.1 port; it answers every GET 200 ``video/mp4``."""
+    state = InternalService()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            state.hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.send_header("Content-Length", str(len(state.reply)))
+            self.end_headers()
+            self.wfile.write(state.reply)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
