@@ -88,7 +88,7 @@ def test_example_profile_in_the_repository_loads() -> None:
 def test_resolve_profiles_selection_rules(write_profile: Callable[..., Path]) -> None:
     everything = [p.id for p in resolve_profiles([], [])]
     assert everything == [p.id for p in resolve_profiles(["all"], [])]
-    assert len(everything) == 17  # the agreed eight and nine from public documentation
+    assert len(everything) == 18  # the agreed eight, nine from public documentation and the 3.x contract
     assert [p.id for p in resolve_profiles(["onehub", "newapi", "onehub"], [])] == ["onehub", "newapi"]
     override = write_profile('id = "newapi"\nextends = "newapi"\nbase_url = "https://my-newapi.example"\n')
     chosen = resolve_profiles(["all"], [str(override)])
