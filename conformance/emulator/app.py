@@ -22,7 +22,7 @@ from conformance.emulator.extended import media_response as extended_media
 from conformance.emulator.fault_middleware import FaultMiddleware
 from conformance.emulator.gateway import Gateway
 from conformance.emulator.limits import RateLimiter
-from conformance.emulator.media import IMAGE_TYPE, VIDEO_TYPE, mp4_bytes, png_bytes, ranged_response
+from conformance.emulator.media import IMAGE_TYPE, VIDEO_TYPE, VideoSpec, mp4_bytes, png_bytes, ranged_response
 from conformance.emulator.render import Answer, RenderContext
 from conformance.emulator.state import TaskStore
 from conformance.models import TaskStatus
@@ -85,11 +85,11 @@ class EmulatorState:
         if gateway is None or task is None or task.phase(gateway.now()).status is not TaskStatus.SUCCEED:
             return Response(b"not found", 404, media_type="text/plain")
         stem, _, suffix = name.partition(".")
+        plan = task.media
         if task.is_image and suffix == "png" and stem.isdigit() and int(stem) < task.image_count:
-            return ranged_response(request, png_bytes(), IMAGE_TYPE)
+            return ranged_response(request, png_bytes(*plan.image), IMAGE_TYPE)
         if not task.is_image and name == "0.mp4":
-            seconds = float(task.duration) if task.duration.replace(".", "", 1).isdigit() else 5.0
-            return ranged_response(request, mp4_bytes(seconds), VIDEO_TYPE)
+            return ranged_response(request, mp4_bytes(plan.video or VideoSpec()), VIDEO_TYPE)
         return Response(b"not found", 404, media_type="text/plain")
 
     async def gateway(self, request: Request) -> Response:

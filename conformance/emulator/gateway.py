@@ -14,6 +14,7 @@ from conformance.emulator.extended import ExtendedFamilies
 from conformance.emulator.families import family_for
 from conformance.emulator.lifecycle import FAILURE_REASONS, base_schedule, build_timeline, new_id, new_request_id
 from conformance.emulator.limits import RateLimiter
+from conformance.emulator.media_plan import plan_media
 from conformance.emulator.render import Answer, RenderContext
 from conformance.emulator.routing import RouteTable
 from conformance.emulator.state import Task, TaskStore
@@ -185,7 +186,7 @@ class Gateway:
         inner: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
         duration = body.get("duration", inner.get("duration", "5"))
         count = body.get("n", 1)
-        return Task(
+        task = Task(
             gateway=self.id,
             task_id=task_id,
             upstream_id=upstream_id,
@@ -202,6 +203,8 @@ class Gateway:
             callback_url=callback if isinstance(callback, str) and callback else None,
             failure_reason=self._rng.choice(FAILURE_REASONS) if fail else "",
         )
+        task.media = plan_media(self.profile, body, image=task.is_image)
+        return task
 
     def query(self, operation: OperationProfile, task_id: str, ctx: RenderContext) -> Answer:
         """A single query by task id (or, where the gateway allows it, by external_task_id)."""

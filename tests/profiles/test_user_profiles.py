@@ -79,8 +79,10 @@ def test_example_profile_in_the_repository_loads() -> None:
     assert "unknown-task-400" not in {d.id for d in profile.departures}  # dropped by id
     assert "unknown-task-404-patched" in {d.id for d in profile.departures}
     assert "sound" not in profile.drops_fields
-    assert profile.extra == {"emulator": {"relax_fields": [], "requires_model_field": "model"}}  # merged with newapi
-    assert profile_to_dict(profile)["extra"]["emulator"] == {"relax_fields": [], "requires_model_field": "model"}
+    assert profile.extra == {
+        "emulator": {"relax_fields": [], "requires_model_field": "model", "media": {"aspect_ratio": "1:1"}}
+    }  # merged with newapi
+    assert profile_to_dict(profile)["extra"]["emulator"] == profile.extra["emulator"]
 
 
 def test_resolve_profiles_selection_rules(write_profile: Callable[..., Path]) -> None:

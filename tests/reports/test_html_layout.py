@@ -255,3 +255,26 @@ def test_shape_view_has_a_table_of_contents_and_only_where_gateways_differ(windo
     )
     assert 0 < len(after) < before and all(after)
     shot(page, "shapes-only-differ", name)
+
+
+def test_switching_heatmap_page_is_styled_under_its_csp(browser: PipeCDP, tmp_path: Path) -> None:
+    from conformance.compare.heatmap import build_heatmap, render_html
+    from conformance.profiles import load_builtin_profiles
+
+    page_file = tmp_path / "heatmap.html"
+    heatmap = build_heatmap(["kling-official", "yibuapi", "newapi"], profiles=load_builtin_profiles())
+    page_file.write_text(render_html(heatmap), encoding="utf-8")
+    page = Page(browser)
+    try:
+        page.viewport(390, 844, True)
+        page.navigate(page_file.as_uri())
+        cells = page.js("document.querySelectorAll('#heatmap td[data-from]').length")
+        assert cells == 6
+        colour = page.js("getComputedStyle(document.querySelector('#heatmap td[data-from]')).backgroundColor")
+        assert colour != "rgba(0, 0, 0, 0)"  # the inline <style> passed the CSP hash
+        assert page.js("document.documentElement.scrollWidth") <= 390
+        violations = [e for e in page.events("Log.entryAdded") if "Content Security" in e["params"]["entry"]["text"]]
+        assert violations == []
+        shot(page, "heatmap", "phone")
+    finally:
+        page.close()
