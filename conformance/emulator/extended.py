@@ -29,7 +29,16 @@ from starlette.responses import Response
 
 from conformance.emulator.audio import AUDIO_TYPE, mp3_bytes
 from conformance.emulator.lifecycle import KLING_WORD, new_id
-from conformance.emulator.media import IMAGE_TYPE, VIDEO_TYPE, mp4_bytes, png_bytes, ranged_response
+from conformance.emulator.media import (
+    IMAGE_TYPE,
+    VIDEO_TYPE,
+    MediaPlan,
+    VideoSpec,
+    mp4_bytes,
+    png_bytes,
+    ranged_response,
+)
+from conformance.emulator.media_plan import plan_media
 from conformance.emulator.render import Answer, RenderContext, kling_envelope, kling_task_object, video_id
 from conformance.emulator.state import Task
 from conformance.emulator.validation import RequestProblem, parse_body
@@ -67,7 +76,7 @@ class ExtendedFamilies:
         self._exact: dict[tuple[str, str], tuple[str, FamilyInfo]] = {}
         self._by_prefix: dict[tuple[str, str], tuple[str, FamilyInfo]] = {}
         self._sessions: OrderedDict[str, str] = OrderedDict()
-        self._sync_media: OrderedDict[str, float] = OrderedDict()
+        self._sync_media: OrderedDict[str, bool] = OrderedDict()
         self._counter = 0
         prefix = gateway.profile.path_prefix
         for name in gateway.profile.extended_families.families:
@@ -136,6 +145,8 @@ class ExtendedFamilies:
         started = await gateway.start_task(route.operation_id, body, headers, ctx, callback_body=self._callback_body)
         if isinstance(started, Answer):
             return started
+        image = route.family.result == "image"
+        started.media = plan_media(gateway.profile, body, image=image)  # i18's plan: sizes, seconds, audio
         data = self._task_object(started, ctx, creating=True)
         return Answer(200, kling_envelope(data, ctx))
 
@@ -160,7 +171,7 @@ class ExtendedFamilies:
                 data["session_id"] = body["session_id"]
         self._counter += 1
         token = f"s{self._counter}"
-        self._remember(self._sync_media, token, 5.0, _SYNC_MEDIA_KEPT)
+        self._remember(self._sync_media, token, True, _SYNC_MEDIA_KEPT)
         answer["data"] = _rehost(data, f"{ctx.origin}/_media-x/{self._gateway.id}/{token}")
         return Answer(200, answer)
 
@@ -210,7 +221,7 @@ class ExtendedFamilies:
         if media_type is None or not stem.isdigit():
             return Response(b"not found", 404, media_type="text/plain")
         if token in self._sync_media:
-            return ranged_response(request, _bytes(ext, self._sync_media[token]), media_type)
+            return ranged_response(request, _bytes(ext, MediaPlan(video=VideoSpec()), 5.0), media_type)
         gateway = self._gateway
         task = gateway.store.find_media(gateway.id, token)
         if task is None or task.phase(gateway.now()).status is not TaskStatus.SUCCEED:
@@ -218,7 +229,7 @@ class ExtendedFamilies:
         result = spec.family(task.family).result if task.family in spec.families() else ""
         if _RESULT_EXT.get(result) != ext or int(stem) >= (task.image_count if ext == "png" else 1):
             return Response(b"not found", 404, media_type="text/plain")
-        return ranged_response(request, _bytes(ext, _seconds(task)), media_type)
+        return ranged_response(request, _bytes(ext, task.media, _seconds(task)), media_type)
 
 
 def _seconds(task: Task) -> float:
@@ -228,11 +239,11 @@ def _seconds(task: Task) -> float:
         return 5.0
 
 
-def _bytes(ext: str, seconds: float) -> bytes:
+def _bytes(ext: str, plan: MediaPlan, seconds: float) -> bytes:
     if ext == "mp4":
-        return mp4_bytes(seconds)
+        return mp4_bytes(plan.video or VideoSpec())
     if ext == "png":
-        return png_bytes()
+        return png_bytes(*plan.image)
     if ext == "mp3":
         return mp3_bytes(seconds)
     return b"[]"

@@ -13,6 +13,7 @@ from conformance import spec
 from conformance.emulator import EmulatorConfig
 from conformance.emulator.app import create_app
 from conformance.emulator.audio import FRAME_HEADER, mp3_seconds
+from conformance.emulator.media import VideoSpec, mp4_bytes
 from conformance.profiles import load_builtin_profiles
 
 KEY = "kc-extended-test-key-01"
@@ -69,6 +70,7 @@ def test_task_families_return_video_image_audio_or_data(client: httpx.Client, cl
     (clip,) = video["task_result"]["videos"]
     got = client.get(clip["url"].removeprefix("http://emu"))
     assert got.status_code == 200 and got.headers["content-type"] == "video/mp4" and got.content[4:8] == b"ftyp"
+    assert got.content == mp4_bytes(VideoSpec(width=1280, height=720, seconds=5))  # i18's writer, the asked size
     image = _finish(client, clock, "multi-image2image", {"subject_image_list": [{"subject_image": IMAGE}], "n": 2})
     assert len(image["task_result"]["images"]) == 2
     png = client.get(image["task_result"]["images"][1]["url"].removeprefix("http://emu"))
