@@ -9,7 +9,8 @@ its JSON path. ``check_spec_file`` adds the project's own rules and a summary:
   declares, link every create to its get, validate every example against its schema and carry a
   well-formed ``x-kling-error-codes`` table;
 - a gateway spec (one with ``x-gateway``) may only use canonical operationIds and must list its
-  departures in ``x-departures``.
+  departures in ``x-departures``;
+- a 3.x spec (``x-kling-contract: kling-v3``) follows :func:`conformance.spec.v3.v3_problems`.
 """
 
 from __future__ import annotations
@@ -321,7 +322,8 @@ def check_spec_file(path: str | Path, *, canonical: bool | None = None) -> SpecR
         return SpecReport(file=name, kind="openapi", problems=tuple(problems))
     is_gateway = "x-gateway" in document
     is_canonical = canonical if canonical is not None else (not is_gateway and file.name == "kling.openapi.yaml")
-    kind = "canonical" if is_canonical else "gateway" if is_gateway else "openapi"
+    is_v3 = not is_canonical and document.get("x-kling-contract") == "kling-v3"
+    kind = "canonical" if is_canonical else "gateway" if is_gateway else "kling-v3" if is_v3 else "openapi"
     problems = _openapi_problems(document, name)
     operations: list[OperationInfo] = []
     if not problems:  # the project rules assume a structurally valid document
@@ -334,6 +336,10 @@ def check_spec_file(path: str | Path, *, canonical: bool | None = None) -> SpecR
             problems.extend(_canonical_rules(document, operations, name))
         if is_gateway:
             problems.extend(_gateway_rules(document, operations, name))
+        if is_v3:
+            from conformance.spec.v3 import v3_problems
+
+            problems.extend(SpecProblem(name, "$", message) for message in v3_problems(document, operations))
     # A canonical report counts the 24 core operations; the extended families' are listed apart.
     core_ids = set(CANONICAL_OPERATION_IDS) if is_canonical else {op.operation_id for op in operations}
     return SpecReport(

@@ -41,7 +41,8 @@ def test_real_specs_pass_with_exit_0() -> None:
     assert result.exit_code == 0, result.output
     assert "canonical: 24 operations" in result.output
     gateway_files = sorted(gateway_specs_dir().glob("*.yaml")) if gateway_specs_dir().is_dir() else []
-    assert f"{1 + len(gateway_files)} spec(s) checked" in result.output
+    assert f"{2 + len(gateway_files)} spec(s) checked" in result.output  # canonical, 3.x, gateways
+    assert "kling-v3.openapi.yaml  kling-v3: 5 operations" in result.output
 
 
 def test_python_dash_m_spec_check_exits_0() -> None:
