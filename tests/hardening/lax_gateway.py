@@ -44,11 +44,12 @@ class LaxGateway:
     result_url: str = ""  # what GET answers as the video URL (default: this server's /media/v.mp4)
     redirect_to: str = ""  # GET /redirect answers 302 to this (and every task GET, when redirect_gets)
     redirect_gets: bool = False
+    task_id: str = ""  # every create answers this id (a hostile one: CR, LF, NUL, "/", "..")
 
     def next_id(self) -> str:
         with self.lock:
             self.creates += 1
-            return f"{800000000000000000 + self.creates}"
+            return self.task_id or f"{800000000000000000 + self.creates}"
 
 
 def _handler(state: LaxGateway) -> type[BaseHTTPRequestHandler]:
