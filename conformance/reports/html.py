@@ -230,14 +230,16 @@ def _overview_html(report: RunReport, gateways: list[str]) -> str:
         cells = "".join(f'<td class="n">{mine.get(o, 0)}</td>' for o in _OVERVIEW_ORDER)
         rows.append(
             f'<tr data-gateway="{escape(gateway)}"><th scope="row"><button type="button" class="gw-filter" '
-            f'data-gateway="{escape(gateway)}" title="show only {escape(gateway)}">{escape(gateway)}</button></th>{cells}'
+            f'data-gateway="{escape(gateway)}" title="show only {escape(gateway)}">{escape(gateway)}</button></th>'
+            f"{cells}"
             f'<td class="n">{sum(mine.values())}</td></tr>'
         )
     table = (
         '<div class="scroll"><table id="totals" class="totals-table"><thead><tr><th scope="col">Gateway</th>'
         f'{head}<th scope="col">total</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
     )
-    return f'<section id="overview"><h2>Overview</h2><div class="overview">{table}{_bars_svg(ordered, counts)}</div></section>'
+    bars = _bars_svg(ordered, counts)
+    return f'<section id="overview"><h2>Overview</h2><div class="overview">{table}{bars}</div></section>'
 
 
 #: Failures listed in the page (the rest are counted; every one is still in its matrix cell).
@@ -254,13 +256,14 @@ def _failure_list_html(report: RunReport) -> str:
         word = "FAIL" if r.outcome is Outcome.FAIL else "ERROR"
         reason = one_line(r.message or r.reason or "(no message)", 160)
         text = f"{r.gateway} {r.check} {subject} {reason}".lower()
+        kind = escape(r.evidence.kind.value)
         items.append(
-            f'<li class="finding o-{r.outcome.value}" data-gateway="{escape(r.gateway)}" data-check="{escape(r.check)}" '
-            f'data-outcome="{r.outcome.value}" data-evidence="{escape(r.evidence.kind.value)}" data-text="{escape(text)}">'
-            f'<a class="deep" href="{escape(deep_link(r.gateway, r.check, subject))}">{HTML_SYMBOLS[r.outcome]} {word} '
-            f"<b>{escape(r.gateway)}</b> · <code>{escape(r.check)}</code>"
+            f'<li class="finding o-{r.outcome.value}" data-gateway="{escape(r.gateway)}" '
+            f'data-check="{escape(r.check)}" data-outcome="{r.outcome.value}" data-evidence="{kind}" '
+            f'data-text="{escape(text)}"><a class="deep" href="{escape(deep_link(r.gateway, r.check, subject))}">'
+            f"{HTML_SYMBOLS[r.outcome]} {word} <b>{escape(r.gateway)}</b> · <code>{escape(r.check)}</code>"
             + (f" · {escape(subject)}" if subject else "")
-            + f'</a> <span class="reason">{escape(reason)}</span> <span class="evk">[{escape(r.evidence.kind.value)}]</span></li>'
+            + f'</a> <span class="reason">{escape(reason)}</span> <span class="evk">[{kind}]</span></li>'
         )
     more = len(found) - FAILURE_LIST_LIMIT
     rest = f'<p class="meta">… and {more} more in the matrix below.</p>' if more > 0 else ""
@@ -268,7 +271,8 @@ def _failure_list_html(report: RunReport) -> str:
     title = ", ".join(f"{counts[o]} {o.value}" for o in (Outcome.FAIL, Outcome.ERROR) if counts.get(o))
     return (
         f'<section id="failures"><h2>Failures <span class="meta">({escape(title)})</span></h2>'
-        f'<p class="meta" id="failure-count" aria-live="polite"></p><ol id="failure-list">{"".join(items)}</ol>{rest}</section>'
+        '<p class="meta" id="failure-count" aria-live="polite"></p>'
+        f'<ol id="failure-list">{"".join(items)}</ol>{rest}</section>'
     )
 
 

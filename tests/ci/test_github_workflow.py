@@ -184,41 +184,64 @@ class StepFailed(Exception):
         self.job, self.step, self.code = job, step, code
 
 
-def test_the_workflow_plays_locally_on_the_bundled_cassettes(tmp_path: Path) -> None:
-    workflow = _workflow()
-    gateways = workflow["jobs"]["conformance"]["strategy"]["matrix"]["gateway"]
-    player = Player(workflow, tmp_path)
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory: pytest.TempPathFactory) -> Player:
+    """The workflow's gateway jobs and merge job, played once for the tests below."""
+    player = Player(_workflow(), tmp_path_factory.mktemp("workflow"))
     player.play("conformance")  # one whole run per gateway, each keeping its report.json
-    assert sorted(p.name for p in player.artifacts.iterdir()) == sorted(f"report-{g}" for g in gateways)
     player.play("merge")
-    merged = player.artifacts / "kling-conformance-report"
+    return player
+
+
+def test_the_gateway_jobs_and_the_merge_write_one_run_and_the_step_summary(merged: Player) -> None:
+    gateways = merged.workflow["jobs"]["conformance"]["strategy"]["matrix"]["gateway"]
+    names = sorted(p.name for p in merged.artifacts.iterdir())
+    assert names == sorted([*(f"report-{g}" for g in gateways), "kling-conformance-report"])
+    report_dir = merged.artifacts / "kling-conformance-report"
     assert {"report.json", "summary.md", "index.html", "junit.xml", "heatmap.html"} <= {
-        p.name for p in merged.iterdir()
+        p.name for p in report_dir.iterdir()
     }
-    report = json.loads((merged / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     assert sorted(report["meta"]["gateways"]) == sorted(gateways) and not report["meta"].get("partial")
     assert {r["gateway"] for r in report["results"]} == set(gateways)
-    summary = player.summaries["merge"]
-    assert summary == (merged / "summary.md").read_text(encoding="utf-8") and summary.startswith("#")
-    assert str(tmp_path) not in summary  # no absolute local path reaches the step summary
+    summary = merged.summaries["merge"]
+    assert summary == (report_dir / "summary.md").read_text(encoding="utf-8") and summary.startswith("#")
+    assert str(merged.work) not in summary  # no absolute local path reaches the step summary
+
+
+def _gate(merged: Player, source: str, target: str, event: str = "pull_request") -> Player:
+    """The switch-gate job alone, on the merged artifacts, for ``source`` -> ``target``."""
+    workflow = {**merged.workflow, "env": {"KC_FROM": source, "KC_TO": target}}
+    gate = Player(workflow, merged.work / f"gate-{source}-{target}-{event}")
+    gate.github = {**gate.github, "event_name": event}
+    gate.work.mkdir()
+    gate.artifacts = merged.artifacts
+    return gate
+
+
+def test_the_gate_comments_and_fails_a_pull_request_whose_switch_breaks_the_client(merged: Player) -> None:
+    gate = _gate(merged, "yibuapi", "newapi")  # the workflow's defaults (vars.KC_FROM / vars.KC_TO unset)
+    assert merged.evaluate(merged.workflow["env"]["KC_FROM"], {"vars": {}}) == "yibuapi"
     with pytest.raises(StepFailed) as failed:
-        player.play("switch-gate")  # yibuapi -> newapi breaks a client that uses everything: the gate fails
+        gate.play("switch-gate")  # yibuapi -> newapi breaks a client that uses everything
     assert failed.value.step == "Fail when the switch breaks the client" and failed.value.code == 1
-    gate = player.summaries["switch-gate"]
-    assert gate.startswith("# Switching from `yibuapi` to `newapi`") and "BREAKING" in gate
-    assert len(gate) <= 65_536  # fits a PR comment (longer ones are cut and link the run's artifacts)
-    assert str(tmp_path) not in gate
-    comment = next(s for s in workflow["jobs"]["switch-gate"]["steps"] if s.get("id") == "comment")
+    summary = gate.summaries["switch-gate"]
+    assert summary.startswith("# Switching from `yibuapi` to `newapi`") and "BREAKING" in summary
+    assert len(summary) <= 65_536  # fits a PR comment (longer ones are cut and link the run's artifacts)
+    assert str(merged.work) not in summary
+    comment = next(s for s in merged.workflow["jobs"]["switch-gate"]["steps"] if s.get("id") == "comment")
     assert "--body-file compare.md" in comment["run"]  # the PR comment is the gate's markdown (not played here)
-    assert (tmp_path / "switch-gate-job" / "compare.md").read_text(encoding="utf-8") in gate
+    assert (gate.work / "switch-gate-job" / "compare.md").read_text(encoding="utf-8") in summary
 
 
-def test_the_gate_passes_when_the_switch_breaks_nothing_the_client_uses(tmp_path: Path) -> None:
-    workflow = _workflow()
-    workflow["env"] = {"KC_FROM": "yibuapi", "KC_TO": "apicore"}  # the same contract, per the heatmap
-    workflow["jobs"]["conformance"]["strategy"]["matrix"]["gateway"] = ["yibuapi", "apicore"]
-    player = Player(workflow, tmp_path)
-    for job in ("conformance", "merge", "switch-gate"):
-        player.play(job)
-    assert player.exit_codes["switch-gate: Fail when the switch breaks the client"] == 0
-    assert "✅ OK" in player.summaries["switch-gate"]
+def test_the_gate_passes_when_the_switch_breaks_nothing(merged: Player) -> None:
+    gate = _gate(merged, "yibuapi", "apicore")  # the same contract, per the heatmap
+    gate.play("switch-gate")
+    assert gate.exit_codes["switch-gate: Fail when the switch breaks the client"] == 0
+    assert "✅ OK" in gate.summaries["switch-gate"]
+
+
+def test_the_gate_runs_on_pull_requests_only(merged: Player) -> None:
+    gate = _gate(merged, "yibuapi", "newapi", event="push")
+    gate.play("switch-gate")
+    assert gate.exit_codes == {}  # the job's `if:` kept it from running
