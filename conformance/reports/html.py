@@ -180,7 +180,7 @@ def _matrix_html(matrix: Matrix) -> str:
 def _bars_svg(gateways: list[str], counts: dict[str, Counter[Outcome]]) -> str:
     """One horizontal stacked bar per gateway (share of each outcome), as inline SVG: no script, no fetch."""
     row, label_w, bar_w = 22, 150, 400
-    height = row * len(gateways) + 4
+    height = row * (len(gateways) + 1) + 4
     parts = [
         f'<svg id="outcome-bars" role="img" viewBox="0 0 {label_w + bar_w + 70} {height}" '
         f'preserveAspectRatio="xMinYMin meet" aria-labelledby="bars-title">'
@@ -204,7 +204,18 @@ def _bars_svg(gateways: list[str], counts: dict[str, Counter[Outcome]]) -> str:
             )
             x += width
         fails = mine.get(Outcome.FAIL, 0) + mine.get(Outcome.ERROR, 0)
-        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}">{fails}/{total}</text></g>')
+        parts.append(
+            f'<text x="{label_w + bar_w + 6}" y="{y + 15}">{fails}/{total}'
+            f"<title>{fails} of {total} results failed or errored</title></text></g>"
+        )
+    y = len(gateways) * row + 2  # the legend
+    x = float(label_w)
+    for outcome in _OVERVIEW_ORDER:
+        parts.append(
+            f'<g class="key"><rect class="s-{outcome.value}" x="{x:.0f}" y="{y + 4}" width="10" height="10"></rect>'
+            f'<text x="{x + 14:.0f}" y="{y + 14}">{escape(outcome.value)}</text></g>'
+        )
+        x += 80
     parts.append("</svg>")
     return "".join(parts)
 

@@ -205,7 +205,8 @@ def test_the_gateway_jobs_and_the_merge_write_one_run_and_the_step_summary(merge
     assert sorted(report["meta"]["gateways"]) == sorted(gateways) and not report["meta"].get("partial")
     assert {r["gateway"] for r in report["results"]} == set(gateways)
     summary = merged.summaries["merge"]
-    assert summary == (report_dir / "summary.md").read_text(encoding="utf-8") and summary.startswith("#")
+    parts = [(report_dir / name).read_text(encoding="utf-8") for name in ("summary.md", "heatmap.md")]
+    assert summary == "".join(parts) and summary.startswith("#") and "# Switching heatmap" in summary
     assert str(merged.work) not in summary  # no absolute local path reaches the step summary
 
 
