@@ -24,6 +24,7 @@ from conformance.models import TaskStatus
 from conformance.normalize.fields import Draft
 from conformance.normalize.reading.conditions import DescriptionError
 from conformance.normalize.reading.model import Description, Reader, ShapeSpec, compile_description, decode_body
+from conformance.normalize.recognizer import NORMALIZERS
 
 DESCRIPTIONS_DIR = Path(__file__).resolve().parent.parent / "descriptions"
 
@@ -104,8 +105,6 @@ _models: dict[str, tuple[Any, ReadingModel]] = {}
 
 
 def _cached(name: str, build: Any) -> ReadingModel:
-    from conformance.normalize.recognizer import NORMALIZERS
-
     stamp = NORMALIZERS.version
     found = _models.get(name)
     if found is not None and found[0] == stamp:
@@ -125,6 +124,9 @@ def classic_model() -> ReadingModel:
 
 def auto_model() -> ReadingModel:
     """Zero-config reading: common success codes, the classic families, then the ``conventions`` fallback."""
+    found = _models.get("auto")
+    if found is not None and found[0] == NORMALIZERS.version:
+        return found[1]
 
     def build() -> ReadingModel:
         conventions = bundled("conventions")
@@ -169,8 +171,6 @@ def model_for(description: Description | None) -> ReadingModel:
     """The reading model of a profile's compiled ``[reading]`` (cached per description)."""
     if description is None:
         return classic_model()
-    from conformance.normalize.recognizer import NORMALIZERS
-
     stamp = NORMALIZERS.version
     found = _profile_models.get(id(description))
     if found is not None and found[0] is description and found[1] == stamp:
