@@ -185,8 +185,11 @@ def model_for(description: Description | None) -> ReadingModel:
 def dispatch(draft: Draft, body: dict[str, Any], model: ReadingModel, operation: str | None) -> None:
     """Try each entry of ``model`` in order on ``body``; the first that matches reads it."""
     draft.statuses = model.statuses or None
+    members = body.keys()
     for entry in model.entries:
         if type(entry) is ShapeSpec:
+            if entry.requires and not members >= entry.requires:
+                continue
             if entry.operations and operation is not None and not entry.matches_operation(operation):
                 continue
             candidate = decode_body(body, entry.decode, draft) if entry.decode else body
