@@ -80,7 +80,8 @@ def _bounded(parsed: Parsed, raw: bytes | str) -> Parsed:
     A list of more than N items has at least N commas between them in ``raw``: fewer commas in the whole
     body (strings included, which only over-counts) means no list is long, and the value is not walked.
     """
-    if parsed.value is not None and raw.count("," if isinstance(raw, str) else b",") >= MAX_LIST_ITEMS:
+    commas = raw.count(",") if isinstance(raw, str) else raw.count(b",")
+    if parsed.value is not None and commas >= MAX_LIST_ITEMS:
         value, longest = trim_lists(parsed.value)
         if longest:
             parsed.value = value
