@@ -29,6 +29,7 @@ from conformance.emulator.lifecycle import new_id
 from conformance.emulator.media_plan import plan_media
 from conformance.emulator.render import Answer, RenderContext, error_body, stamp
 from conformance.emulator.state import Task
+from conformance.emulator.validation import parse_body
 from conformance.models import TaskStatus
 
 if TYPE_CHECKING:
@@ -103,9 +104,8 @@ class V3Service:
     async def _create(self, route: V3Route, raw: bytes, headers: Mapping[str, str], ctx: RenderContext) -> Answer:
         from conformance.spec import v3
 
-        try:
-            body = orjson.loads(raw) if raw else None
-        except orjson.JSONDecodeError:
+        body, problem = parse_body(raw, headers.get("content-type", ""), checks_content_type=True)
+        if problem is not None:
             return self._error(400, 1200, "Invalid request parameters", ctx)
         issues = v3.validate_request(route.operation_id, body)
         if issues or not isinstance(body, dict):
