@@ -14,6 +14,7 @@ from typing import Any
 from conformance.checks import _contract
 from conformance.checks._support import (
     NO_EVIDENCE,
+    NOT_DOCUMENTED,
     acceptance_problem,
     errored,
     failed,
@@ -291,6 +292,7 @@ def callback_signature_valid(ctx: CheckContext) -> Iterator[Verdict]:
     received (kept in the trace's meta); without the secret the result is ``skipped``, never a guess.
     """
     if not ctx.profile.lifecycle.callback_signature:
+        yield skipped(NOT_DOCUMENTED, "the gateway documents no callback signature (the /v1 API has none)")
         return
 
     def judge(trace: ScenarioTrace) -> Verdict:
