@@ -431,7 +431,7 @@ def _none_documented(kind: str) -> Verdict:
     return skipped(NOT_DOCUMENTED, f"the gateway documents no {kind} of the official reference's extended families")
 
 
-@check(severity=Severity.HIGH, area=Area.LIFECYCLE, scenarios=("*.call.example",))
+@check(severity=Severity.HIGH, area=Area.LIFECYCLE, paid=True, scenarios=("*.call.example",))
 def sync_call_answers_at_once(ctx: CheckContext) -> Iterator[Verdict]:
     """A synchronous family (tts, image-recognize, identify-face) answers the call itself, as the canonical spec says.
 
