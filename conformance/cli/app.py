@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spec",
     "gateways",
     "inspect",
+    "profile",
     "serve",
     "docs",
     "run",
