@@ -30,6 +30,11 @@ def canonical_spec_path() -> Path:
     return specs_dir() / "kling.openapi.yaml"
 
 
+def v3_spec_path() -> Path:
+    """``specs/kling-v3.openapi.yaml``: the Kling 3.x model-in-path contract."""
+    return specs_dir() / "kling-v3.openapi.yaml"
+
+
 def gateway_specs_dir() -> Path:
     """``specs/gateways/``."""
     return specs_dir() / "gateways"

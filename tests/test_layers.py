@@ -19,6 +19,8 @@ LAYERS: dict[str, int] = {
     "runmodel": 1,
     "errors": 1,
     "registry": 1,
+    "inputs": 1,
+    "scrub": 1,
     "paths": 1,
     "jsonpath": 1,
     "spec": 2,

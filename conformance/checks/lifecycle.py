@@ -363,6 +363,14 @@ def _fetch_verdict(ctx: CheckContext, life: Lifecycle) -> Verdict:
             return skipped(NO_EVIDENCE, "result URLs are only fetched in live mode", trace=life.trace)
         return errored("the task succeeded but the harness made no result fetch", trace=life.trace)
     fetch = fetches[-1]
+    if (fetch.error or "").startswith("refused: "):  # the fetch guard said no: the gateway's URL is the finding
+        return failed(
+            (fetch.error or "").removeprefix("refused: "),
+            trace=life.trace,
+            exchange=fetch,
+            expected="a result URL on a public address (or a host allowed with --allow-fetch-host)",
+            actual=fetch.request.url,
+        )
     problem = transport_problem(fetch)
     if problem:
         return errored(f"result fetch of {fetch.request.url}: {problem}", trace=life.trace, exchange=fetch)

@@ -30,7 +30,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     An interruption ends with exit code 130 and one line on stderr, never a traceback.
     """
     try:
+        from conformance.cli._scrub import install as scrub_terminal
         from conformance.cli._signals import treat_sigterm_as_sigint
+
+        scrub_terminal()  # every registered secret is scrubbed from stdout and stderr
 
         treat_sigterm_as_sigint()
         from conformance.cli.app import main as _main

@@ -95,9 +95,37 @@ def plain_help(command: Any) -> Any:
     return command
 
 
+def bounded_numbers(command: Any) -> Any:
+    """Check every int/float option of ``command`` (and its subcommands) before the command runs.
+
+    The one place numeric flags are bounded: ``nan``, ``inf``, negatives and absurd values exit 2 with a
+    message naming the flag and the fix (:func:`conformance.inputs.check_number`), in every command.
+    """
+    callback = getattr(command, "callback", None)
+    flags = {
+        p.name: next((o for o in p.opts if o.startswith("--")), p.opts[0] if p.opts else f"--{p.name}")
+        for p in getattr(command, "params", [])
+        if p.param_type_name == "option"
+    }
+    if callback is not None and flags:
+
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            from conformance.inputs import check_number
+
+            for name, value in kwargs.items():
+                if name in flags and isinstance(value, int | float) and not isinstance(value, bool):
+                    check_number(value, flags[name])
+            return callback(*args, **kwargs)
+
+        command.callback = checked
+    for sub in getattr(command, "commands", {}).values():
+        bounded_numbers(sub)
+    return command
+
+
 def build_command() -> Any:
-    """The click command behind ``app``, with plain help placeholders."""
-    return plain_help(typer.main.get_command(app))
+    """The click command behind ``app``, with plain help placeholders and bounded numeric flags."""
+    return bounded_numbers(plain_help(typer.main.get_command(app)))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -6,7 +6,6 @@ import json
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -39,13 +38,12 @@ _FILE_FIX = "pass the path of a file holding the raw response body, or - to read
 
 def read_body(source: str) -> bytes:
     """The raw bytes of ``source`` (a path, or ``-`` for standard input); unreadable input is a usage error."""
+    from conformance.inputs import MAX_BODY_BYTES, check_stdin_size, read_bytes_input
+
     if source == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(source).read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise UsageError(f"cannot read the response body: {reason}", where=source, fix=_FILE_FIX) from None
+        data = sys.stdin.buffer.read(MAX_BODY_BYTES + 1)
+        return check_stdin_size(data, what="response body", fix=_FILE_FIX, max_bytes=MAX_BODY_BYTES)
+    return read_bytes_input(source, what="response body", fix=_FILE_FIX, max_bytes=MAX_BODY_BYTES, text_only=False)
 
 
 def load_inspect_profile(profile_id: str, operation: str | None) -> Any:

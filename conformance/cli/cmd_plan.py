@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
         """Show every call a run would make; [PAID] marks task-creating calls, [budget] the ones skipped for budget."""
         from conformance.harness.options import RunOptions
         from conformance.harness.plan import is_probe
+        from conformance.harness.redact import redact_url
         from conformance.harness.runner import load_profiles, plan_run
 
         options = RunOptions(
@@ -71,7 +72,7 @@ def register(app: typer.Typer) -> None:
                 if emulator
                 else "replayed from the bundled cassettes"
                 if mode == "replay"
-                else item_profile.base_url or "no base URL: pass --base-url"
+                else redact_url(item_profile.base_url) or "no base URL: pass --base-url"
             )
             typer.echo(f"{item_profile.id}  ({target})")
             for item in items:

@@ -164,6 +164,14 @@ def register(app: typer.Typer) -> None:
         check: Annotated[
             list[str] | None, typer.Option("--check", metavar="ID", help="Only this check id (repeatable).")
         ] = None,
+        allow_fetch_host: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--allow-fetch-host",
+                metavar="HOST",
+                help="Fetch result URLs on HOST even though it resolves to a private address (repeatable).",
+            ),
+        ] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the totals and the findings.")] = False,
         verbose: Annotated[
             bool, typer.Option("--verbose", "-v", help="Every scenario as it finishes, and every finding.")
@@ -201,6 +209,7 @@ def register(app: typer.Typer) -> None:
             callback_url=callback_url,
             callback_port=callback_port,
             checks=list(check or []),
+            allowed_fetch_hosts=tuple(allow_fetch_host or ()),
             limits=replace(HttpLimits(), max_body_bytes=max_body_bytes, read_seconds=read_timeout),
             quiet=quiet,
             verbose=verbose,

@@ -240,7 +240,9 @@ def _announce(
     for profile in profiles:
         kinds = ", ".join(accepts.get(profile.id, profile.auth.accepted))
         where = profile.auth.describe().replace(f"<{profile.auth.credential}>", "<credential>")
-        base = origin if profile.id == root else f"{origin}/{profile.id}"
+        # The gateway's base URL with its path prefix: the spec's paths (/v1/...) go after it, so this is
+        # the `--url` for `st run` and the base URL for a client.
+        base = (origin if profile.id == root else f"{origin}/{profile.id}") + profile.path_prefix
         typer.echo(f"  {profile.id:<16} {base}    auth: {where}, accepts {kinds}")
     typer.echo(f"  health           {origin}/healthz")
     if keys:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from conformance.errors import EXIT_OK, EXIT_USAGE
-from conformance.paths import canonical_spec_path, gateway_specs_dir
+from conformance.paths import canonical_spec_path, gateway_specs_dir, v3_spec_path
 
 if TYPE_CHECKING:
     from conformance.spec import SpecReport
@@ -26,7 +26,7 @@ def _short(path: Path) -> Path:
 def _default_files() -> list[Path]:
     gateways = gateway_specs_dir()
     found = sorted(gateways.glob("*.yaml")) if gateways.is_dir() else []
-    return [_short(path) for path in (canonical_spec_path(), *found)]
+    return [_short(path) for path in (canonical_spec_path(), v3_spec_path(), *found)]
 
 
 def _summary_line(report: SpecReport) -> str:
@@ -36,6 +36,8 @@ def _summary_line(report: SpecReport) -> str:
         detail = f"gateway {report.gateway}: {count} operations, {report.departures} departures"
     else:
         detail = f"{report.kind}: {count} operations"
+        if report.extended_operations:
+            detail += f" + {len(report.extended_operations)} of extended families"
     return f"{status} {report.file}  {detail}"
 
 

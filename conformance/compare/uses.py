@@ -46,6 +46,7 @@ import yaml
 
 from conformance.compare.knowledge import normalize_path
 from conformance.errors import UsageError, did_you_mean
+from conformance.inputs import MAX_USES_BYTES, parse_bounded, read_text_input
 from conformance.profiles.model import ENDPOINTS
 
 _KEYS = (
@@ -170,10 +171,13 @@ def _strings(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
 def load_uses(path: Path) -> Uses:
     """Parse and check a uses file; every problem is a :class:`UsageError` naming the file and field."""
     where = str(path)
+    text = read_text_input(
+        path, what="uses file", fix="pass the YAML list of paths your client reads", max_bytes=MAX_USES_BYTES
+    )
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read the uses file ({exc.strerror})", where=where, fix="check the path") from exc
+        data = parse_bounded(
+            lambda: yaml.safe_load(text), what="uses file", where=where, fix="a uses file is a flat list of paths"
+        )
     except yaml.YAMLError as exc:
         raise UsageError(
             f"not valid YAML: {' '.join(str(exc).split())}",  # one paragraph, not a YAML caret diagram

@@ -53,8 +53,8 @@ def media_urls(task: Task, origin: str) -> list[str]:
 
 
 def video_duration(task: Task) -> str:
-    """The duration string Kling reports for a result video ("5.1" for a 5 s request)."""
-    return f"{task.duration}.1" if task.duration.isdigit() else "5.1"
+    """The duration string Kling reports for a result video ("5.1" for a 5 s one): what the video lasts."""
+    return f"{task.media.video.seconds}.1" if task.media.video is not None else "5.1"
 
 
 def kling_task_object(

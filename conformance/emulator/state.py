@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from conformance.emulator.media import MediaPlan
 from conformance.models import TaskStatus
 
 
@@ -42,6 +43,7 @@ class Task:
     callback_url: str | None = None
     failure_reason: str = ""
     callbacks: list[str] = field(default_factory=list)  # delivery log, for tests and debugging
+    media: MediaPlan = field(default_factory=MediaPlan)  # what its result media are (emulator/media_plan.py)
 
     @property
     def family(self) -> str:

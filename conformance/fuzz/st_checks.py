@@ -7,7 +7,10 @@ on every response, and ``st run`` users get them too::
     KLING_CONFORMANCE_GATEWAY=yibuapi \\
     st run specs/kling.openapi.yaml --url https://yibuapi.com/kling \\
         --header "Authorization: Bearer $YIBU_API_KEY" \\
-        --checks not_a_server_error,negative_data_rejection,kling_response_recognized,kling_error_body,kling_task_fields
+        --checks not_a_server_error,kling_response_recognized,kling_error_body,kling_task_fields
+
+``--url`` is the gateway's base URL *with* its path prefix (the spec's paths start at ``/v1``);
+``kling-conformance serve`` prints that URL for every emulated gateway.
 
 ``KLING_CONFORMANCE_GATEWAY`` (optional) names the built-in profile (or a profile TOML path) the
 normalizer reads responses with; without it responses are read the official Kling way. The checks see
@@ -21,6 +24,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+import orjson
 import schemathesis
 
 from conformance.models import TaskStatus
@@ -70,10 +74,38 @@ def _is_json(response: Any) -> bool:
     return "json" in str(value).lower()
 
 
+def _foreign_method(case: Any) -> bool:
+    """The request used a method the operation does not have (schemathesis's TRACE/unsupported-method probes)."""
+    sent = str(getattr(case, "method", "") or "").upper()
+    declared = str(getattr(getattr(case, "operation", None), "method", "") or "").upper()
+    return bool(sent and declared and sent != declared)
+
+
+def _operation_id(case: Any) -> str:
+    definition = getattr(getattr(case, "operation", None), "definition", None)
+    raw = getattr(definition, "raw", None)
+    value = raw.get("operationId") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _is_list_body(response: Any) -> bool:
+    """A JSON body whose ``data`` is an array: a page of tasks, not one task."""
+    try:
+        body = orjson.loads(response.content or b"")
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(body, dict) and isinstance(body.get("data"), list)
+
+
+def _not_ours_to_judge(response: Any, case: Any) -> bool:
+    """A non-JSON answer to a method the operation lacks (e.g. TRACE -> plain-text 405) says nothing about Kling."""
+    return _foreign_method(case) and not _is_json(response)
+
+
 @schemathesis.check
 def kling_response_recognized(ctx: Any, response: Any, case: Any) -> bool | None:
     """The body is one of the shapes Kling clients can read (Kling envelope, new-api, OpenAI-video, flat)."""
-    if not response.content:
+    if not response.content or _not_ours_to_judge(response, case):
         return None
     norm = _normalized(response)
     if norm.shape.value in ("unknown", "not-json") and (_is_json(response) or response.status_code < 300):
@@ -88,7 +120,7 @@ def kling_response_recognized(ctx: Any, response: Any, case: Any) -> bool | None
 @schemathesis.check
 def kling_error_body(ctx: Any, response: Any, case: Any) -> bool | None:
     """A 4xx/5xx answer carries an error body with a code and a message (Kling: integer code + message)."""
-    if response.status_code < 400:
+    if response.status_code < 400 or _not_ours_to_judge(response, case):
         return None
     norm = _normalized(response)
     missing = [name for name, value in (("code", norm.error_code), ("message", norm.error_message)) if not value]
@@ -103,8 +135,14 @@ def kling_error_body(ctx: Any, response: Any, case: Any) -> bool | None:
 
 @schemathesis.check
 def kling_task_fields(ctx: Any, response: Any, case: Any) -> bool | None:
-    """A 2xx task body has a string task id, a Kling status word and millisecond timestamps."""
+    """A 2xx task body has a string task id, a Kling status word and millisecond timestamps.
+
+    List answers (a ``*.list`` operation, or a body whose ``data`` is an array) are pages of tasks, not a
+    task, and answers to a method the operation does not have are not task bodies: both are skipped.
+    """
     if not 200 <= response.status_code < 300 or not response.content:
+        return None
+    if _foreign_method(case) or _operation_id(case).endswith(".list") or _is_list_body(response):
         return None
     norm = _normalized(response)
     if norm.is_error or norm.shape.value in ("unknown", "not-json", "empty"):

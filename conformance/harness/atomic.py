@@ -9,8 +9,14 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, data: bytes | str, *, fsync: bool = True) -> None:
-    """Write ``data`` to ``path`` so that readers see either the old file or the whole new one."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    """Write ``data`` to ``path`` so that readers see either the old file or the whole new one.
+
+    Every registered secret (:func:`conformance.harness.redact.register_secrets`) is scrubbed first, in
+    every encoding: whatever slipped past redaction at capture time never reaches disk.
+    """
+    from conformance.scrub import scrub_registered
+
+    payload = scrub_registered(data.encode("utf-8") if isinstance(data, str) else data)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -29,8 +29,9 @@ from typing import Any
 
 import orjson
 
-from conformance.errors import CassetteError
+from conformance.errors import CassetteError, UsageError
 from conformance.harness.atomic import write_atomic
+from conformance.inputs import MAX_CASSETTE_BYTES, parse_bounded, read_bytes_input
 from conformance.models import Evidence, EvidenceKind, RecordedRequest, RecordedResponse
 
 #: Version of the ``kling_conformance`` block; a cassette with a higher one was written by a newer tool.
@@ -314,13 +315,17 @@ def cassette_from_document(data: Any, where: str) -> Cassette:
 
 def load_cassette(path: Path) -> Cassette:
     """Read one cassette file."""
+    fix = "check the path and permissions (re-record the cassette if it is damaged)"
     try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise CassetteError(
-            f"cannot read cassette ({exc.strerror or exc})", where=str(path), fix="check the path and permissions"
-        ) from None
-    cassette = parse_cassette(text, where=str(path))
+        text = read_bytes_input(path, what="cassette", fix=fix, max_bytes=MAX_CASSETTE_BYTES, text_only=False)
+        document = parse_bounded(
+            lambda: parse_document(text, str(path)), what="cassette", where=str(path), fix=fix, limit=256
+        )
+    except CassetteError:
+        raise
+    except UsageError as exc:
+        raise CassetteError(exc.problem, where=exc.where, fix=exc.fix) from None
+    cassette = cassette_from_document(document, str(path))
     cassette.path = path
     if not cassette.scenario:
         cassette.scenario = path.name.removesuffix(".yaml")

@@ -23,11 +23,20 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from conformance import __version__
-from conformance.harness.address_guard import FETCH, START_URL, FetchPolicy, GuardRefused, check_fetch
+from conformance.harness.address_guard import FETCH, START_URL, FetchPolicy, GuardRefused, check_fetch, origin
 from conformance.harness.budget import TaskBudget, could_create, settle_outcome
 from conformance.harness.cassette import Interaction
 from conformance.harness.clock import Clock
-from conformance.harness.redact import REDACTED, redact_body, redact_headers, redact_url, scrub_text
+from conformance.harness.redact import (
+    REDACTED,
+    redact_body,
+    redact_headers,
+    redact_url,
+    register_secrets,
+    scrub_text,
+    url_secrets,
+    without_userinfo,
+)
 from conformance.harness.replay_index import SCENARIO_EXTENSION, ReplayIndex
 from conformance.models import Evidence, Exchange, RecordedRequest, RecordedResponse
 from conformance.profiles.auth import AuthParts, Credentials, auth_parts, token_for
@@ -148,7 +157,16 @@ class GatewayClient:
         fetch_policy: FetchPolicy | None = None,
     ) -> None:
         self.gateway = gateway
-        self.base_url = base_url.rstrip("/")
+        # Userinfo in --base-url is a secret: never sent in a URL, never written (it becomes Basic auth only
+        # when the profile's own credentials do not use the Authorization header).
+        userinfo = urllib.parse.urlsplit(base_url)
+        self._basic = ""
+        if userinfo.username is not None or userinfo.password is not None:
+            import base64
+
+            pair = f"{urllib.parse.unquote(userinfo.username or '')}:{urllib.parse.unquote(userinfo.password or '')}"
+            self._basic = "Basic " + base64.b64encode(pair.encode()).decode()
+        self.base_url, self._base_query = _split_query(without_userinfo(base_url).rstrip("/"))
         self.http = http
         self.clock = clock
         self._key = key
@@ -160,7 +178,17 @@ class GatewayClient:
         self._slots = asyncio.Semaphore(self.limits.per_gateway_concurrency)
         self._global = global_slots
         self._rng = rng or random.Random(0)
-        self.secrets = tuple(dict.fromkeys((*(s for s in (key,) if s), *self._credentials.secrets)))
+        self.secrets = tuple(
+            dict.fromkeys(
+                (
+                    *(s for s in (key,) if s),
+                    *self._credentials.secrets,
+                    *url_secrets(base_url),
+                    *((self._basic,) if self._basic else ()),
+                )
+            )
+        )
+        register_secrets(*self.secrets)  # every writer and the terminal scrub them too (last line of defence)
         # (live value, recorded value): e.g. the callback receiver's real address -> its placeholder.
         self.substitutions = substitutions
         self._on_attempt = on_attempt
@@ -178,8 +206,14 @@ class GatewayClient:
     # ------------------------------------------------------------------ building requests
 
     def url_for(self, path: str, query: tuple[tuple[str, str], ...] = ()) -> str:
-        """Absolute URL of ``path`` (below the base URL) or of an absolute result URL."""
-        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        """Absolute URL of ``path`` (below the base URL) or of an absolute result URL; the base URL's own
+        query (``?key=...``) goes on every call below it."""
+        if path.startswith(("http://", "https://")):
+            url = path
+        else:
+            url = f"{self.base_url}{path}"
+            if self._base_query:
+                url = f"{url}{'&' if '?' in url else '?'}{self._base_query}"
         if query:
             url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(query)}"
         return url
@@ -201,17 +235,25 @@ class GatewayClient:
                 token = token_for(self.auth, self._credentials, now)
                 self._signed = (token, now + 1500)
                 self.secrets = (*self.secrets, token)
+                register_secrets(token)
             return auth_parts(self.auth, token)
         return auth_parts(self.auth, token_for(self.auth, self._credentials))
 
     def _headers(
-        self, auth: str | AuthParts, body: bytes | None, overrides: tuple[tuple[str, str], ...]
+        self,
+        auth: str | AuthParts,
+        body: bytes | None,
+        overrides: tuple[tuple[str, str], ...],
+        *,
+        basic: bool = False,
     ) -> dict[str, str]:
         headers = {"User-Agent": f"kling-conformance/{__version__}", "Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
         parts = auth if isinstance(auth, AuthParts) else self.auth_for(auth)
         headers.update(parts.headers)
+        if self._basic and (basic or auth == "key") and not any(k.lower() == "authorization" for k in headers):
+            headers["Authorization"] = self._basic
         for name, value in overrides:
             headers[name] = value
         return headers
@@ -256,12 +298,13 @@ class GatewayClient:
         parts = self.auth_for(auth)
         if parts.query:  # a query-parameter credential goes on the live URL only, never the recorded one
             live_url = f"{live_url}{'&' if '?' in live_url else '?'}{urllib.parse.urlencode(parts.query)}"
-        request_headers = self._headers(parts, payload, headers)
+        request_headers = self._headers(parts, payload, headers, basic=auth == "key")
         recorded_request = RecordedRequest(
             method=method,
-            url=redact_url(self._to_recorded(url.encode()).decode()),
+            url=scrub_text(redact_url(self._to_recorded(url.encode()).decode()), self.secrets),
             headers=redact_headers(
-                (k, REDACTED if k.lower() == self.auth.header.lower() else v) for k, v in request_headers.items()
+                ((k, REDACTED if k.lower() == self.auth.header.lower() else v) for k, v in request_headers.items()),
+                self.secrets,
             ),
             body=redact_body(payload or b"", self.secrets),
         )
@@ -375,6 +418,8 @@ class GatewayClient:
     ) -> _AttemptResult:
         if self._on_attempt is not None:
             self._on_attempt(scenario)
+        if self._direct is None and not fetch and origin(url) != origin(self.base_url):
+            fetch = True  # any URL off the gateway's own origin (a result link, a status URL) is guarded alike
         if fetch and self._direct is None:  # replay fetches nothing; live asks the fetch guard first
             refusal = await asyncio.to_thread(check_fetch, url, self.fetch_policy)
             if refusal is not None:
@@ -482,7 +527,7 @@ class GatewayClient:
         encoding = next((v for k, v in resp_headers if k.lower() == "content-encoding"), None)
         body, decode_note = _decode(raw, encoding, self.limits.max_body_bytes)
         clean = self._to_recorded(redact_body(body, self.secrets))
-        headers_clean = redact_headers(resp_headers)
+        headers_clean = redact_headers(resp_headers, self.secrets)  # by value too: an echoed key in any header
         cut = bool(note) or decode_note.endswith("cut at the cap")
         exchange_response = RecordedResponse(status_code=status, headers=headers_clean, body=clean, truncated=cut)
         if decode_note or body is raw:
@@ -504,6 +549,12 @@ class GatewayClient:
     @staticmethod
     def _ms(started: float) -> float:
         return (time.perf_counter() - started) * 1000.0
+
+
+def _split_query(url: str) -> tuple[str, str]:
+    """(``url`` without its query, the query): the base URL's query is appended to each call's URL."""
+    base, sep, query = url.partition("?")
+    return (base.rstrip("/"), query) if sep else (url, "")
 
 
 def _with_recorded(result: _AttemptResult, note: str, seq: int) -> _AttemptResult:

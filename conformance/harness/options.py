@@ -13,6 +13,7 @@ from conformance.harness.address_guard import is_loopback_url
 from conformance.harness.budget import check_budget_value
 from conformance.harness.client import HttpLimits
 from conformance.harness.plan import Shard
+from conformance.inputs import check_number, is_folder_or_missing
 
 MODES = ("replay", "record", "live")
 
@@ -77,11 +78,28 @@ class RunOptions:
                     where="--base-url",
                     fix="add --mode live or --mode record to call that host",
                 )
+        for name, number in (
+            ("--time-scale", self.time_scale),
+            ("--read-timeout", self.limits.read_seconds),
+            ("--max-body-bytes", self.limits.max_body_bytes),
+            ("--callback-port", self.callback_port),
+            ("--emulator-port", self.emulator_port),
+            ("--fail-share", self.emulator_fail_share),
+        ):
+            check_number(number, name)  # nan, inf, negative or absurd: exit 2 naming the flag
+        for folder, flag in ((self.cassettes_dir, "--cassettes"), (self.reports_dir, "--reports-dir")):
+            if folder is not None and not is_folder_or_missing(Path(folder)):
+                raise UsageError(
+                    f"{folder} is a file, but {flag} names a folder",
+                    where=flag,
+                    fix=f"give a folder (it is created when missing), e.g. {flag} ./out",
+                )
         for name, value in (
             ("--deadline", self.deadline),
             ("--task-deadline", self.task_deadline),
             ("--poll-interval", self.poll_interval),
         ):
+            check_number(value, name)
             if value is not None and value <= 0:
                 raise UsageError(
                     f"{name} must be a positive number of seconds, got {value}", where=name, fix=f"e.g. {name} 600"

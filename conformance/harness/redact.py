@@ -4,15 +4,19 @@ Two substitutions, used identically when recording and when replaying (the repla
 to the outgoing request before lookup, so keys match):
 
 * secrets: ``Authorization``-like headers, and any query parameter or JSON key that names a secret
-  (``api_key``, ``key``, ``token``, ``access_key``, ``secret``, ...), become :data:`REDACTED`; the
-  literal key value is also scrubbed from every byte, in plain, base64 and URL-encoded forms;
+  (``api_key``, ``key``, ``token``, ``access_key``, ``secret``, ...), become :data:`REDACTED`; URL
+  userinfo too. The key's *value* is also scrubbed from every byte, wherever it appears (any header
+  value, any body, any error), in every form :func:`secret_forms` lists (plain, URL-encoded,
+  JSON-escaped, hex, base64/base64url also as the core inside a longer base64 string);
+* the process's secret registry (:func:`register_secrets`): every key a run uses, and the secrets in
+  ``--base-url``, are registered once; every file writer and the terminal scrub what is registered
+  (:func:`scrub_registered`), a last line of defence behind the redaction at capture time;
 * large base64 payloads (images) become ``sha256:<hex>`` placeholders (a ``data:`` URI keeps its
   prefix), so cassettes stay small and the same image always maps to the same placeholder.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import urllib.parse
@@ -21,7 +25,17 @@ from typing import Any
 
 import orjson
 
-REDACTED = "[REDACTED]"
+from conformance.scrub import (
+    MIN_FORM_CHARS,
+    REDACTED,
+    register_secrets,
+    registered_secrets,
+    scrub_bytes,
+    scrub_registered,
+    scrub_registered_text,
+    scrub_text,
+    secret_forms,
+)
 
 #: JSON keys and query parameters whose value is a secret (matched case-insensitively, whole name).
 SECRET_NAME = re.compile(
@@ -51,9 +65,49 @@ _LONG_RUN_HINT = re.compile(rb"[A-Za-z0-9+/_-]{%d,}" % 200)
 _DATA_URI_RE = re.compile(r"^(data:[^,;]*;base64,)(.*)$", re.DOTALL)
 
 
+#: Query parameters whose value is a secret, beyond :data:`SECRET_NAME`: ``user_key``, ``*_token``,
+#: ``*_key``, ``*secret``, ``sig``... (a URL's query names are not a body's fields: broader is safe here).
+SECRET_QUERY_NAME = re.compile(
+    r"^(?:.*[-_.])?(?:key|apikey|token|secret|password|passwd|pwd|signature|sig|auth|credential|session)s?$",
+    re.IGNORECASE,
+)
+
+
 def is_secret_name(name: str) -> bool:
     """Whether a header, query parameter or JSON key names a secret."""
     return name.lower() in SECRET_HEADERS or bool(SECRET_NAME.match(name))
+
+
+def is_secret_query_name(name: str) -> bool:
+    """Whether a query parameter names a secret (``key``, ``user_key``, ``access_token``, ``api_key``...)."""
+    return is_secret_name(name) or bool(SECRET_QUERY_NAME.match(name))
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secrets a URL carries: its userinfo (password, and a user name long enough to be a key) and the
+    values of key-like query parameters, decoded (what the gateway receives) and as written."""
+    parts = urllib.parse.urlsplit(url)
+    found: list[str] = []
+    if parts.password:
+        found += [urllib.parse.unquote(parts.password), parts.password]
+    if parts.username and (parts.password is None or len(parts.username) >= 8):
+        found += [urllib.parse.unquote(parts.username), parts.username]
+    for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=False):
+        if is_secret_query_name(name):
+            found.append(value)
+    for raw in parts.query.split("&"):
+        name, _, value = raw.partition("=")
+        if value and is_secret_query_name(urllib.parse.unquote_plus(name)):
+            found.append(value)
+    return [s for s in dict.fromkeys(found) if len(s) >= 4]
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without ``user:password@`` (the credentials never travel in a URL we send or write)."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def placeholder_for(payload: str) -> str:
@@ -88,55 +142,24 @@ def redact_json(value: Any) -> Any:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with secret query parameters redacted (order kept)."""
+    """``url`` with userinfo and secret query parameters redacted (order kept)."""
     parts = urllib.parse.urlsplit(url)
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc=f"{REDACTED}@{parts.netloc.rsplit('@', 1)[1]}")
+        url = urllib.parse.urlunsplit(parts)
     if not parts.query:
         return url
     pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    if not any(is_secret_name(k) for k, _ in pairs):
+    if not any(is_secret_query_name(k) for k, _ in pairs):
         return url
-    query = urllib.parse.urlencode([(k, REDACTED if is_secret_name(k) else v) for k, v in pairs])
+    query = urllib.parse.urlencode([(k, REDACTED if is_secret_query_name(k) else v) for k, v in pairs])
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
-def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Headers with secret values replaced by :data:`REDACTED`."""
-    return tuple((k, REDACTED if is_secret_name(k) else v) for k, v in headers)
-
-
-def secret_forms(secret: str) -> list[bytes]:
-    """Every encoding of ``secret`` that must never be written: plain, base64, URL-encoded, JSON-escaped."""
-    if not secret:
-        return []
-    raw = secret.encode()
-    forms = {
-        raw,
-        base64.b64encode(raw),
-        base64.b64encode(raw).rstrip(b"="),
-        base64.urlsafe_b64encode(raw).rstrip(b"="),
-        urllib.parse.quote(secret, safe="").encode(),
-        urllib.parse.quote_plus(secret).encode(),
-        orjson.dumps(secret)[1:-1],
-    }
-    return sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
-
-
-def scrub_bytes(data: bytes, secrets: Sequence[str]) -> bytes:
-    """``data`` with every form of every secret replaced by :data:`REDACTED`."""
-    if not data or not secrets:
-        return data
-    for secret in secrets:
-        for form in secret_forms(secret):
-            if form in data:
-                data = data.replace(form, REDACTED.encode())
-    return data
-
-
-def scrub_text(text: str, secrets: Sequence[str]) -> str:
-    """String form of :func:`scrub_bytes` (for error messages and logs)."""
-    if not text or not secrets:
-        return text
-    return scrub_bytes(text.encode("utf-8", "surrogateescape"), secrets).decode("utf-8", "surrogateescape")
+def redact_headers(headers: Iterable[tuple[str, str]], secrets: Sequence[str] = ()) -> tuple[tuple[str, str], ...]:
+    """Headers with secret values replaced by :data:`REDACTED`: by name (``Authorization``...), and by
+    value (any header, ``Location``, ``WWW-Authenticate``, ``X-...``, holding a form of a secret)."""
+    return tuple((k, REDACTED if is_secret_name(k) else scrub_text(v, secrets)) for k, v in headers)
 
 
 def redact_body(body: bytes, secrets: Sequence[str] = ()) -> bytes:
@@ -171,3 +194,22 @@ def body_key(body: bytes) -> str:
     else:
         canonical = body
     return hashlib.sha256(canonical).hexdigest()[:16]
+
+
+__all__ = [
+    "MIN_FORM_CHARS",
+    "REDACTED",
+    "redact_body",
+    "redact_headers",
+    "redact_json",
+    "redact_url",
+    "register_secrets",
+    "registered_secrets",
+    "scrub_bytes",
+    "scrub_registered",
+    "scrub_registered_text",
+    "scrub_text",
+    "secret_forms",
+    "url_secrets",
+    "without_userinfo",
+]

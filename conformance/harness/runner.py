@@ -36,8 +36,9 @@ from conformance.harness.executor import ExecutionSettings, GatewayExecution, ex
 from conformance.harness.observations import derive
 from conformance.harness.options import RunOptions, is_loopback
 from conformance.harness.plan import RunPlan, is_probe, make_plan
+from conformance.harness.redact import register_secrets, url_secrets
 from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative_url
-from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
+from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog, callback_path
 from conformance.models import OTHER_SHARD, Evidence, Exchange, Outcome
 from conformance.paths import cassettes_dir
 from conformance.profiles.auth import Credentials, credentials_from_env, missing_credentials_hint
@@ -83,6 +84,8 @@ def load_profiles(options: RunOptions) -> list[GatewayProfile]:
         profiles = emulable_default(profiles, {g for g in options.gateways if g != "all"})
     if options.base_url:
         profiles = [dataclasses.replace(p, base_url=options.base_url.rstrip("/")) for p in profiles]
+    for profile in profiles:  # a key in a base URL (userinfo, ?key=) is scrubbed from everything written
+        register_secrets(*url_secrets(profile.base_url))
     return profiles
 
 
@@ -324,7 +327,9 @@ async def execute_run(
                 cassettes = replay_sets.get(profile.id, {})
                 subs: list[tuple[str, str]] = []
                 if receiver is not None:  # where gateways must send callbacks: the receiver, or the user's tunnel to it
-                    subs.append(((options.callback_url or receiver.base_url).rstrip("/"), CALLBACK_PLACEHOLDER))
+                    live_base = (options.callback_url or receiver.base_url).rstrip("/")
+                    subs.extend(_callback_substitutions(plan.gateways[profile.id], receiver, live_base))
+                    subs.append((live_base, CALLBACK_PLACEHOLDER))
                 if handle is not None:
                     origin = urllib.parse.urlunsplit(urllib.parse.urlsplit(base_url)._replace(path="", query=""))
                     subs.append((origin, EMULATOR_PLACEHOLDER))
@@ -341,12 +346,13 @@ async def execute_run(
 
                     index = None
                     key = keys[profile.id]
+                    guarded = (*_secrets(key), *credentials[profile.id].secrets, *url_secrets(base_url))
                     http = httpx.AsyncClient(
                         timeout=httpx.Timeout(options.limits.read_seconds, connect=options.limits.connect_seconds),
                         follow_redirects=True,
                         max_redirects=5,
                         limits=httpx.Limits(max_connections=options.limits.per_gateway_concurrency),
-                        event_hooks={"request": [httpx_request_hook(policy, (profile.auth.header,), _secrets(key))]},
+                        event_hooks={"request": [httpx_request_hook(policy, (profile.auth.header,), guarded)]},
                     )
                     clock = (options.clock or SharedVirtualClock()) if options.stable else real_clock
                     await stack.enter_async_context(http)
@@ -460,6 +466,25 @@ def _run_budget(options: RunOptions, plan: RunPlan) -> TaskBudget:
     if not options.stable:  # stable recordings run in catalog order, one scenario at a time: no barrier
         budget.expect_probes(sum(is_probe(p.scenario) for items in plan.gateways.values() for p in items if p.runs))
     return budget
+
+
+def _callback_substitutions(items: Iterable[Any], receiver: CallbackReceiver, live_base: str) -> list[tuple[str, str]]:
+    """(live, recorded) pairs giving each scenario's callback URL its unguessable token on the wire only.
+
+    The scenario sends ``<placeholder>/callback/<gateway>/<scenario>``; the gateway receives
+    ``<receiver>/callback/<gateway>/<scenario>/<token>`` and the receiver accepts nothing else. Recorded
+    bytes keep the tokenless placeholder (cassettes stay byte-stable; replay matches them). Longest
+    first, so that a scenario id that prefixes another never takes its URL.
+    """
+    urls: set[str] = set()
+    for item in items:
+        scenario = item.scenario
+        for body in (scenario.request_body, *(r.body for r in scenario.requests)):
+            url = body.get("callback_url") if isinstance(body, dict) else None
+            if isinstance(url, str) and url.startswith(f"{CALLBACK_PLACEHOLDER}/callback/"):
+                urls.add(url)
+    pairs = [(receiver.url_for(callback_path(url), live_base), url) for url in urls]
+    return sorted(pairs, key=lambda pair: len(pair[1]), reverse=True)
 
 
 def _secrets(key: str | None) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from conformance.profiles.model import (
     DocumentedExample,
     EndpointProfile,
     ErrorProfile,
+    ExtendedFamilies,
     GatewayProfile,
     LifecycleProfile,
     OperationProfile,
@@ -272,6 +273,29 @@ def _endpoints(raw: dict[str, Any], prefix: str, where: str) -> dict[str, Endpoi
     return out
 
 
+def _extended_families(raw: dict[str, Any], where: str) -> ExtendedFamilies:
+    """``[extended_families]``: names checked against the spec's family table, ``"*"`` expanded."""
+    from conformance.spec import extended_families
+
+    known = extended_families()
+    documented = tuple(str(name) for name in raw.get("documented", ()))
+    if "*" in documented:
+        resolved = known
+    else:
+        for name in documented:
+            if name not in known:
+                raise ProfileError(
+                    f"unknown extended family {name!r}.{did_you_mean(name, list(known))}",
+                    where=where,
+                    field="extended_families.documented",
+                    fix=f'use "*" or names of the spec\'s x-kling-families (extended): {", ".join(known)}',
+                )
+        resolved = tuple(name for name in known if name in documented)
+    return ExtendedFamilies(
+        documented=documented, families=resolved, evidence=str(raw.get("evidence", "")), note=str(raw.get("note", ""))
+    )
+
+
 def _auth(raw: dict[str, Any]) -> AuthSpec:
     values = dict(raw)
     if "accepts" in values:
@@ -308,6 +332,7 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         auth=_auth(data.get("auth", {})),
         operations={op: _operation(op, raw, prefix, check, errors) for op, raw in data.get("operations", {}).items()},
         endpoints=_endpoints(data.get("endpoints", {}), prefix, source_file),
+        extended_families=_extended_families(data.get("extended_families", {}), source_file),
         errors=errors,
         lifecycle=_lifecycle(data.get("lifecycle", {}), source_file),
         departures=_departures(data.get("departures", []), check),

@@ -12,7 +12,8 @@ from typing import Any
 
 from conformance.profiles.validate import OPERATION_IDS, expand_operation_key
 
-_OWN_ONLY = ("id", "extends", "derived_from", "examples")  # examples document this gateway only
+#: Keys never inherited: examples and the extended families' documentation describe this gateway only.
+_OWN_ONLY = ("id", "extends", "derived_from", "examples", "extended_families")
 
 
 def _merge_tables(lower: dict[str, Any], upper: dict[str, Any]) -> dict[str, Any]:

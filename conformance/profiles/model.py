@@ -213,6 +213,26 @@ class EndpointProfile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ExtendedFamilies:
+    """Which of the spec's extended families (``x-kling-families`` tier extended) the gateway documents.
+
+    From ``[extended_families]``: ``documented`` is the list as written (``["*"]`` = every one);
+    ``families`` the resolved names, in table order. ``evidence`` says where that was read (a seed's
+    line range, a reference section); ``note`` anything else a user choosing a gateway should know.
+    Never inherited through ``extends``: a gateway documents what its own document shows.
+    """
+
+    documented: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()
+    evidence: str = ""
+    note: str = ""
+
+    def documents(self, family: str) -> bool:
+        """The gateway documents the extended family ``family``."""
+        return family in self.families
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ErrorProfile:
     """The error shapes and HTTP statuses a gateway uses.
 
@@ -304,6 +324,7 @@ class GatewayProfile:
     auth: AuthSpec = field(default_factory=AuthSpec)
     operations: dict[str, OperationProfile] = field(default_factory=dict)
     endpoints: dict[str, EndpointProfile] = field(default_factory=dict)
+    extended_families: ExtendedFamilies = field(default_factory=ExtendedFamilies)
     errors: ErrorProfile = field(default_factory=ErrorProfile)
     lifecycle: LifecycleProfile = field(default_factory=LifecycleProfile)
     departures: tuple[Departure, ...] = ()

@@ -34,6 +34,11 @@ def profile_to_dict(profile: GatewayProfile) -> dict[str, Any]:
         "source_file": profile.source_file,
         "auth": {**dataclasses.asdict(profile.auth), "accepts": list(profile.auth.accepted)},
         "endpoints": {e: dataclasses.asdict(profile.endpoint(e)) for e in ENDPOINTS},
+        "extended_families": {
+            "documented": list(profile.extended_families.families),
+            "evidence": profile.extended_families.evidence,
+            "note": profile.extended_families.note,
+        },
         "supported_operations": profile.supported_operations(),
         "operations": {op: _operation_to_dict(prof) for op, prof in profile.operations.items()},
         "errors": dataclasses.asdict(profile.errors),

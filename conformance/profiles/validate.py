@@ -19,7 +19,8 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
-from conformance.errors import ProfileError, did_you_mean
+from conformance.errors import ProfileError, UsageError, did_you_mean
+from conformance.inputs import MAX_PROFILE_BYTES, parse_bounded, read_text_input
 from conformance.profiles.keyscan import refuse_literal_keys
 from conformance.profiles.model import FAMILIES
 
@@ -84,16 +85,25 @@ def schema_enum(*path: str) -> list[str]:
     return [str(v) for v in node["enum"]]
 
 
+_PATH_FIX = "check the path given to --profile"
+_DEPTH_FIX = "a profile needs a few levels of tables at most: flatten the nesting"
+
+
 def parse_toml(path: Path) -> tuple[dict[str, Any], str]:
     """Read and parse ``path``; syntax errors name the file and line."""
+    fix = f"{_PATH_FIX} (a profile is a small TOML text file)"
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProfileError("profile file not found", where=str(path), fix="check the path given to --profile") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"cannot read the profile ({exc.__class__.__name__})", where=str(path)) from None
+        text = read_text_input(path, what="profile file", fix=fix, max_bytes=MAX_PROFILE_BYTES)
+    except UsageError as exc:
+        if exc.problem.endswith("no such file"):
+            raise ProfileError(
+                "profile file not found", where=str(path), fix="check the path given to --profile"
+            ) from None
+        raise ProfileError(exc.problem, where=exc.where, fix=exc.fix) from None
     try:
-        data = tomllib.loads(text)
+        data = parse_bounded(lambda: tomllib.loads(text), what="profile", where=str(path), fix=_DEPTH_FIX)
+    except UsageError as exc:
+        raise ProfileError(exc.problem, where=exc.where, fix=exc.fix) from None
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_LINE.search(str(exc))
         where = f"{path}:{match.group(1)}" if match else str(path)

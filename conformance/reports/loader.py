@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conformance.errors import UsageError
+from conformance.inputs import MAX_REPORT_BYTES, parse_bounded, read_text_input
 from conformance.reports.schema import ReportError, validate_report_dict
 from conformance.reports.writer import resolve_latest
 from conformance.runmodel import RunReport
@@ -30,12 +32,14 @@ def report_file(path: Path) -> Path:
 def load_report(path: Path) -> RunReport:
     """Load and validate a report; any problem is a :class:`ReportError` naming the file."""
     file = report_file(path)
+    fix = "pass the report.json a run wrote"
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(
-            f"cannot read the report ({exc})", where=str(file), fix="check the path and permissions"
-        ) from exc
+        text = read_text_input(file, what="report", fix=fix, max_bytes=MAX_REPORT_BYTES)
+        data = parse_bounded(lambda: json.loads(text), what="report", where=str(file), fix=fix)
+    except ReportError:
+        raise
+    except UsageError as exc:
+        raise ReportError(exc.problem, where=exc.where, fix=exc.fix) from None
     except json.JSONDecodeError as exc:
         raise ReportError(
             f"not JSON: {exc.msg} at line {exc.lineno}", where=str(file), fix="pass the report.json a run wrote"

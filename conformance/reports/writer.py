@@ -38,7 +38,13 @@ def new_run_id(now: dt.datetime | None = None) -> str:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
+    """Write ``text`` to ``path`` through a temporary file in the same directory and ``os.replace``.
+
+    Every registered secret is scrubbed first (see :func:`conformance.harness.redact.scrub_registered_text`).
+    """
+    from conformance.scrub import scrub_registered_text
+
+    text = scrub_registered_text(text)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:

@@ -4,10 +4,13 @@
 its JSON path. ``check_spec_file`` adds the project's own rules and a summary:
 
 - every schema must also be a valid Draft 2020-12 schema once its ``$ref`` are inlined;
-- the canonical spec must hold exactly the 24 ``<family>.create|get|list`` operationIds, link every
-  create to its get and carry a well-formed ``x-kling-error-codes`` table;
+- the canonical spec must hold exactly the 24 ``<family>.create|get|list`` operationIds of the core
+  families plus what its family table (``x-kling-families``, see :mod:`conformance.spec.families`)
+  declares, link every create to its get, validate every example against its schema and carry a
+  well-formed ``x-kling-error-codes`` table;
 - a gateway spec (one with ``x-gateway``) may only use canonical operationIds and must list its
-  departures in ``x-departures``.
+  departures in ``x-departures``;
+- a 3.x spec (``x-kling-contract: kling-v3``) follows :func:`conformance.spec.v3.v3_problems`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.errors import SpecError
+from conformance.spec.families import families_of, family_problems
 from conformance.spec.loading import load_yaml
 from conformance.spec.operations import OperationInfo, iter_operations
 from conformance.spec.resolve import RefResolver
@@ -33,6 +37,8 @@ FAMILIES = (
     "lip-sync",
 )
 KINDS = ("create", "get", "list")
+#: The keys of one row of ``x-kling-error-codes``.
+ERROR_ROW_KEYS = ("http_status", "definition", "explanation")
 #: The operationIds the canonical spec must define, exactly.
 CANONICAL_OPERATION_IDS = tuple(f"{family}.{kind}" for family in FAMILIES for kind in KINDS)
 
@@ -58,6 +64,7 @@ class SpecReport:
     kind: str  # "canonical", "gateway" or "openapi"
     gateway: str = ""
     operations: tuple[str, ...] = ()
+    extended_operations: tuple[str, ...] = ()
     departures: int = 0
     problems: tuple[SpecProblem, ...] = field(default_factory=tuple)
 
@@ -74,6 +81,7 @@ class SpecReport:
             "gateway": self.gateway or None,
             "operations": list(self.operations),
             "operation_count": len(self.operations),
+            "extended_operations": list(self.extended_operations),
             "departures": self.departures,
             "ok": self.ok,
             "problems": [{"json_path": p.json_path, "message": p.message} for p in self.problems],
@@ -204,8 +212,10 @@ def _schema_problems(document: dict[str, Any], file: str) -> list[SpecProblem]:
 def _canonical_rules(document: dict[str, Any], operations: list[OperationInfo], file: str) -> list[SpecProblem]:
     problems: list[SpecProblem] = []
     found = [op.operation_id for op in operations]
+    family_table = families_of(document)
+    declared = {op_id for info in family_table.values() if info.tier == "extended" for op_id in info.all_operations}
     missing = sorted(set(CANONICAL_OPERATION_IDS) - set(found))
-    extra = sorted(set(found) - set(CANONICAL_OPERATION_IDS))
+    extra = sorted(set(found) - set(CANONICAL_OPERATION_IDS) - declared)
     if missing:
         problems.append(SpecProblem(file, "$.paths", f"missing operationIds: {', '.join(missing)}"))
     if extra:
@@ -217,15 +227,52 @@ def _canonical_rules(document: dict[str, Any], operations: list[OperationInfo], 
         if f"{op.family}.get" not in targets:
             where = _json_path(["paths", op.path, op.method.lower(), "responses", "200", "links"])
             problems.append(SpecProblem(file, where, f"{op.operation_id} has no link to {op.family}.get"))
+    core = sorted(name for name, info in family_table.items() if info.tier == "core")
+    if family_table and core != sorted(FAMILIES):
+        problems.append(SpecProblem(file, "$['x-kling-families']", f"the core families must be {', '.join(FAMILIES)}"))
+    endpoints = document.get("x-kling-endpoints")
+    endpoint_ids = [str(key) for key in endpoints] if isinstance(endpoints, dict) else []
+    problems.extend(
+        SpecProblem(file, "$['x-kling-families']", message)
+        for message in family_problems(document, found, endpoint_ids)
+    )
+    problems.extend(_example_problems(operations, file))
     table = document.get("x-kling-error-codes")
     if not isinstance(table, dict) or not table:
         problems.append(SpecProblem(file, "$['x-kling-error-codes']", "missing or empty error-code table"))
     else:
         for code, row in table.items():
             ok = isinstance(row, dict) and isinstance(row.get("http_status"), int) and row.get("definition")
+            where = _json_path(["x-kling-error-codes", str(code)])
             if not (str(code).isdigit() and ok):
-                where = _json_path(["x-kling-error-codes", str(code)])
                 problems.append(SpecProblem(file, where, "needs a numeric code with http_status and definition"))
+            elif unexpected := sorted(str(key) for key in row if key not in ERROR_ROW_KEYS):
+                # e.g. an unquoted "explanation: a (b, c)" in a flow mapping splits into "a (b" and a key "c)"
+                problems.append(
+                    SpecProblem(file, where, f"unexpected key(s) {', '.join(map(repr, unexpected))}: quote the text")
+                )
+    return problems
+
+
+def _example_problems(operations: list[OperationInfo], file: str) -> list[SpecProblem]:
+    """Every documented request and 200 example must validate against its own schema."""
+    from conformance.spec.validation import compiled
+
+    problems: list[SpecProblem] = []
+    for op in operations:
+        where = _json_path(["paths", op.path, op.method.lower()])
+        if op.request_schema is not None and op.example_request is not None:
+            for issue in compiled(op.request_schema).issues(op.example_request)[:3]:
+                problems.append(SpecProblem(file, where, f"{op.operation_id}: request example: {issue.render()}"))
+        for status, examples in op.response_examples.items():
+            schema = op.response_schemas.get(status)
+            if schema is None:
+                continue
+            for name, body in examples.items():
+                for issue in compiled(schema).issues(body)[:3]:
+                    problems.append(
+                        SpecProblem(file, where, f"{op.operation_id}: {status} example {name}: {issue.render()}")
+                    )
     return problems
 
 
@@ -275,7 +322,8 @@ def check_spec_file(path: str | Path, *, canonical: bool | None = None) -> SpecR
         return SpecReport(file=name, kind="openapi", problems=tuple(problems))
     is_gateway = "x-gateway" in document
     is_canonical = canonical if canonical is not None else (not is_gateway and file.name == "kling.openapi.yaml")
-    kind = "canonical" if is_canonical else "gateway" if is_gateway else "openapi"
+    is_v3 = not is_canonical and document.get("x-kling-contract") == "kling-v3"
+    kind = "canonical" if is_canonical else "gateway" if is_gateway else "kling-v3" if is_v3 else "openapi"
     problems = _openapi_problems(document, name)
     operations: list[OperationInfo] = []
     if not problems:  # the project rules assume a structurally valid document
@@ -288,11 +336,18 @@ def check_spec_file(path: str | Path, *, canonical: bool | None = None) -> SpecR
             problems.extend(_canonical_rules(document, operations, name))
         if is_gateway:
             problems.extend(_gateway_rules(document, operations, name))
+        if is_v3:
+            from conformance.spec.v3 import v3_problems
+
+            problems.extend(SpecProblem(name, "$", message) for message in v3_problems(document, operations))
+    # A canonical report counts the 24 core operations; the extended families' are listed apart.
+    core_ids = set(CANONICAL_OPERATION_IDS) if is_canonical else {op.operation_id for op in operations}
     return SpecReport(
         file=name,
         kind=kind,
         gateway=_gateway_id(document, file) if is_gateway else "",
-        operations=tuple(op.operation_id for op in operations),
+        operations=tuple(op.operation_id for op in operations if op.operation_id in core_ids),
+        extended_operations=tuple(op.operation_id for op in operations if op.operation_id not in core_ids),
         departures=_departure_count(document) if is_gateway else 0,
         problems=tuple(problems),
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from conformance.errors import SpecError, UsageError, did_you_mean
 from conformance.paths import canonical_spec_path
+from conformance.spec.families import families
 from conformance.spec.loading import load_canonical
 from conformance.spec.resolve import RefResolver
 from conformance.spec.validation import SchemaIssue, compiled
@@ -164,7 +165,22 @@ def _canonical_operations() -> dict[str, OperationInfo]:
 
 
 def operation_ids() -> list[str]:
-    """The canonical operationIds (``<family>.create|get|list``), in spec order."""
+    """The 24 operationIds of the core task families (``<family>.create|get|list``), in spec order.
+
+    The extended families' operations (issue 17) are in :func:`extended_operation_ids`.
+    """
+    core = {name for name, info in families().items() if info.tier == "core"}
+    return [op_id for op_id, op in _canonical_operations().items() if op.family in core]
+
+
+def extended_operation_ids() -> list[str]:
+    """The operationIds of the extended families (``x-kling-families`` tier extended), in spec order."""
+    core = set(operation_ids())
+    return [op_id for op_id in _canonical_operations() if op_id not in core]
+
+
+def all_operation_ids() -> list[str]:
+    """Every operationId of the canonical spec, core and extended, in spec order."""
     return list(_canonical_operations())
 
 

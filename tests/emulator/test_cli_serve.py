@@ -39,6 +39,8 @@ def test_serve_prints_urls_serves_and_stops_on_ctrl_c(spawn: Callable[..., subpr
         assert lines[0].startswith("kling-conformance emulator on http://127.0.0.1:")
         urls = {line.split()[0]: line.split()[1] for line in lines[1:]}
         assert set(urls) == {"kling-official", "newapi", "health"}
+        # Each URL carries the gateway's path prefix: the spec's /v1/... paths go right after it (st run --url).
+        assert urls["newapi"].endswith("/newapi/kling") and urls["kling-official"].endswith("/kling-official")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:

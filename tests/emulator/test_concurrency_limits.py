@@ -11,7 +11,7 @@ import httpx
 from emulator_support import AUTH, I2V, KEY, kling_like, newapi_like
 
 from conformance.emulator import EmulatorConfig, start_emulator
-from conformance.emulator.media import mp4_bytes, png_bytes
+from conformance.emulator.media import VideoSpec, mp4_bytes, png_bytes
 
 CREATE = "/kling/v1/videos/image2video"
 
@@ -82,7 +82,7 @@ def _boxes(data: bytes) -> list[bytes]:
 
 
 def test_generated_media_is_valid() -> None:
-    video = mp4_bytes(10.0)
+    video = mp4_bytes(VideoSpec(seconds=10))
     assert _boxes(video) == [b"ftyp", b"moov", b"mdat"]
     moov = video[video.index(b"moov") + 4 :]
     assert _boxes(moov[: struct.unpack(">I", video[video.index(b"moov") - 4 : video.index(b"moov")])[0] - 8]) == [

@@ -78,6 +78,47 @@ def test_st_checks_are_registered_with_schemathesis_and_judge_bodies() -> None:
         st_checks.kling_response_recognized(None, _Response(200, b'{"hello":"world"}'), None)
 
 
+@dataclass
+class _Operation:
+    method: str
+    operation_id: str
+
+    @property
+    def definition(self) -> Any:
+        return type("Definition", (), {"raw": {"operationId": self.operation_id}})()
+
+
+@dataclass
+class _Case:
+    method: str
+    operation: _Operation
+
+
+def test_st_checks_skip_list_pages_and_plain_answers_to_methods_the_operation_lacks() -> None:
+    from conformance.fuzz import st_checks
+
+    st_checks.use_profile(None)
+    page = _Response(200, b'{"code":0,"message":"SUCCEED","data":[{"task_id":"1","task_status":"weird"}]}')
+    listing = _Case("GET", _Operation("get", "text2video.list"))
+    assert st_checks.kling_task_fields(None, page, listing) is None  # a page of tasks is not a task
+    task_get = _Case("GET", _Operation("get", "text2video.get"))
+    assert st_checks.kling_task_fields(None, page, task_get) is None  # `data` is an array: still a page
+    with pytest.raises(AssertionError, match="status word"):  # one task is still judged
+        st_checks.kling_task_fields(
+            None, _Response(200, b'{"code":0,"data":{"task_id":"1","task_status":"x"}}'), task_get
+        )
+
+    plain_405 = _Response(405, b"Method Not Allowed", {"content-type": ["text/plain; charset=utf-8"]})
+    trace = _Case("TRACE", _Operation("post", "text2video.create"))
+    assert st_checks.kling_error_body(None, plain_405, trace) is None
+    assert st_checks.kling_response_recognized(None, plain_405, trace) is None
+    declared = _Case("POST", _Operation("post", "text2video.create"))
+    with pytest.raises(AssertionError, match="error body"):  # the operation's own method gets no pass
+        st_checks.kling_error_body(None, plain_405, declared)
+    with pytest.raises(AssertionError, match="error body"):  # nor does a JSON answer to a foreign method
+        st_checks.kling_error_body(None, _Response(405, b'{"detail":"no"}'), trace)
+
+
 def test_st_checks_read_the_profile_named_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     from conformance.fuzz import st_checks
 

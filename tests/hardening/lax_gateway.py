@@ -7,7 +7,11 @@ Modes:
   official envelope; every GET answers the task ``succeed`` with a result URL on this server.
 * ``create-503``: every POST creates a task, then answers 503 (as an overloaded gateway that acted anyway).
 * ``echo``: like ``accept``, and echoes the request's Authorization value back in headers and the body,
-  in plain, base64, hex and URL-encoded forms (the canary-key test).
+  in plain, base64 (whole and shifted inside a longer string), base64url, hex (both cases), URL-encoded
+  and JSON-escaped forms, in ``Location``, ``WWW-Authenticate``, ``X-*`` headers and the body (the
+  canary-key test).
+
+``redirect_to``: every GET of a task answers 302 to ``redirect_to`` + the same path (a second origin).
 
 Only ever listens on 127.0.0.1.
 """
@@ -24,6 +28,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+#: Stands in the echo body for the key JSON-escaped with ``\/`` (json.dumps never escapes ``/``).
+ESCAPED_MARK = "@@escaped-key@@"
+
 
 @dataclass
 class LaxGateway:
@@ -35,12 +42,14 @@ class LaxGateway:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     result_url: str = ""  # what GET answers as the video URL (default: this server's /media/v.mp4)
-    redirect_to: str = ""  # GET /redirect answers 302 to this
+    redirect_to: str = ""  # GET /redirect answers 302 to this (and every task GET, when redirect_gets)
+    redirect_gets: bool = False
+    task_id: str = ""  # every create answers this id (a hostile one: CR, LF, NUL, "/", "..")
 
     def next_id(self) -> str:
         with self.lock:
             self.creates += 1
-            return f"{800000000000000000 + self.creates}"
+            return self.task_id or f"{800000000000000000 + self.creates}"
 
 
 def _handler(state: LaxGateway) -> type[BaseHTTPRequestHandler]:
@@ -52,6 +61,11 @@ def _handler(state: LaxGateway) -> type[BaseHTTPRequestHandler]:
 
         def _reply(self, status: int, body: dict[str, Any] | bytes, headers: dict[str, str] | None = None) -> None:
             raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+            if state.mode == "echo":  # the key JSON-escaped the way some servers write it: with \/
+                key = (self.headers.get("Authorization", "") or self.headers.get("X-Api-Key", "")).removeprefix(
+                    "Bearer "
+                )
+                raw = raw.replace(json.dumps(ESCAPED_MARK).encode(), json.dumps(key).replace("/", "\\/").encode())
             self.send_response(status)
             self.send_header("Content-Type", "application/json" if not isinstance(body, bytes) else "video/mp4")
             self.send_header("Content-Length", str(len(raw)))
@@ -67,10 +81,14 @@ def _handler(state: LaxGateway) -> type[BaseHTTPRequestHandler]:
             key = auth.removeprefix("Bearer ")
             return {
                 "X-Echo-Auth": auth,
-                "Location": f"https://gw.example/t?key={urllib.parse.quote(key)}",
+                "Location": f"https://gw.example/t?key={urllib.parse.quote(key, safe='')}",
                 "WWW-Authenticate": f'Bearer realm="{key}"',
                 "X-Echo-B64": base64.b64encode(auth.encode()).decode(),
+                "X-Echo-B64-Shifted": base64.b64encode(f"u:{key}!".encode()).decode(),
+                "X-Echo-B64url": base64.urlsafe_b64encode(f"{key}".encode()).decode(),
                 "X-Echo-Hex": key.encode().hex(),
+                "X-Echo-HEX": key.encode().hex().upper(),
+                "X-Debug": f"seen {auth}; quoted {urllib.parse.quote_plus(key)}",
             }
 
         def _echo_body(self) -> dict[str, str]:
@@ -82,8 +100,15 @@ def _handler(state: LaxGateway) -> type[BaseHTTPRequestHandler]:
                 "seen": auth,
                 "b64": base64.b64encode(auth.encode()).decode(),
                 "b64url": base64.urlsafe_b64encode(key.encode()).decode().rstrip("="),
+                "b64_bearer_shifted": base64.b64encode(f"x{auth}yz".encode()).decode(),
+                "b64url_shifted": base64.urlsafe_b64encode(f"xy{key}".encode()).decode(),
                 "hex": key.encode().hex(),
+                "HEX": key.encode().hex().upper(),
+                "hex_bearer": auth.encode().hex(),
                 "quoted": urllib.parse.quote(key, safe=""),
+                "quoted_plus": urllib.parse.quote_plus(auth),
+                "escaped": ESCAPED_MARK,
+                "error": f"invalid key {key} for {auth}",
             }
 
         def do_POST(self) -> None:
@@ -109,9 +134,10 @@ def _handler(state: LaxGateway) -> type[BaseHTTPRequestHandler]:
             if self.path.startswith("/media/"):
                 self._reply(200, b"\x00\x00\x00\x18ftypmp42", {"X-Secret-Internal": "internal-reply-canary"})
                 return
-            if self.path.startswith("/redirect"):
+            if self.path.startswith("/redirect") or (state.redirect_gets and not self.path.startswith("/media/")):
                 self.send_response(302)
-                self.send_header("Location", state.redirect_to)
+                target = state.redirect_to if self.path.startswith("/redirect") else state.redirect_to + self.path
+                self.send_header("Location", target)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -140,6 +166,47 @@ def lax_gateway(mode: str = "accept") -> Iterator[LaxGateway]:
     """Run a :class:`LaxGateway` on a free 127.0.0.1 port for the block."""
     state = LaxGateway(mode=mode)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@dataclass
+class InternalService:
+    """A loopback "internal service" (a metadata endpoint, an admin port): it logs every hit it gets."""
+
+    url: str = ""
+    hits: list[str] = field(default_factory=list)
+    reply: bytes = b"internal-reply-canary: instance credentials AKIA-INTERNAL-0000"
+
+
+@contextmanager
+def internal_service() -> Iterator[InternalService]:
+    """Run an :class:`InternalService` on a free 127.0.0.1 port; it answers every GET 200 ``video/mp4``."""
+    state = InternalService()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            state.hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.send_header("Content-Length", str(len(state.reply)))
+            self.end_headers()
+            self.wfile.write(state.reply)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -39,6 +39,15 @@ FILES: dict[str, str] = {
     "uses.yaml": "operations: [unclosed\n",
     "uses-list.yaml": "- just\n- a list\n",
     "afile": "a regular file, not a folder\n",
+    "deep.toml": 'id = "x"\nv = ' + "[" * 3000 + "]" * 3000 + "\n",
+    "binary.toml": 'id = "x"\x00\x01\x02 binary\n',
+    "large.toml": 'id = "mine"\n' + "# padding line\n" * 80_000,
+    "binary.yaml": "operations: [a]\x00\x07\n",
+    "deep.yaml": "operations: " + "[" * 200 + "]" * 200 + "\n",
+    "binary.json": '{"meta": 1}\x00\n',
+    "deep.json": "[" * 500 + "]" * 500 + "\n",
+    "deepcas/kling-official/auth.missing-key.yaml": "[" * 600 + "]" * 600 + "\n",
+    "afolder/.keep": "",
 }
 
 
@@ -104,6 +113,37 @@ CASES: tuple[BadInput, ...] = (
     _case("diff-missing-file", "diff missing.json missing.json", "missing.json"),
     _case("merge-non-report", "merge notreport.json notreport.json", "notreport.json"),
     _case("report-missing-source", "report nonexistent-dir", "nonexistent-dir"),
+    # numeric flags: nan, inf, negative, absurd (every command, checked in one place)
+    _case("nan-time-scale", "run --emulator --time-scale nan", "--time-scale", "finite"),
+    _case("inf-time-scale-serve", "serve --time-scale inf", "--time-scale", "finite"),
+    _case("nan-deadline", "run --deadline nan", "--deadline", "finite"),
+    _case("inf-task-deadline", "run --task-deadline inf", "--task-deadline"),
+    _case("nan-read-timeout", "run --read-timeout nan", "--read-timeout"),
+    _case("nan-poll-interval", "run --poll-interval nan", "--poll-interval"),
+    _case("absurd-budget-run", "run --max-paid-tasks 18446744073709551616", "--max-paid-tasks"),
+    _case("absurd-budget-plan", "plan --max-paid-tasks 99999999999", "--max-paid-tasks"),
+    _case("fuzz-negative-examples", "fuzz -g kling-official --max-examples -1", "--max-examples"),
+    _case("fuzz-negative-seed", "fuzz -g kling-official --seed -3", "--seed"),
+    _case("serve-negative-port", "serve --port -5", "--port"),
+    _case("serve-nan-fail-share", "serve --fail-share nan", "--fail-share"),
+    _case("serve-nan-rate-limit", "serve --rate-limit nan", "--rate-limit"),
+    _case("serve-zero-max-running", "serve --max-running 0", "--max-running"),
+    _case("callback-port-too-big", "run --callback-port 70000", "--callback-port"),
+    _case("absurd-body-cap", "run --max-body-bytes 99999999999999", "--max-body-bytes"),
+    # file inputs: binary, too deep, too large (one bounded reader)
+    _case("profile-dev-zero", "gateways --profile /dev/zero", "/dev/zero", "larger than"),
+    _case("profile-too-deep", "run --profile deep.toml", "deep.toml", "nested"),
+    _case("profile-binary", "gateways --profile binary.toml", "binary.toml", "binary"),
+    _case("profile-too-large", "gateways --profile large.toml", "large.toml", "larger than"),
+    _case("profile-is-a-folder", "gateways --profile afolder", "afolder", "folder"),
+    _case("uses-binary", "compare --from yibuapi --to newapi --uses binary.yaml", "binary.yaml", "binary"),
+    _case("uses-too-deep", "compare --from yibuapi --to newapi --uses deep.yaml", "deep.yaml", "nested"),
+    _case("report-binary", "diff binary.json binary.json", "binary.json", "binary"),
+    _case("report-too-deep", "diff deep.json deep.json", "deep.json", "nested"),
+    _case("cassette-too-deep", "run -g kling-official --cassettes deepcas", "auth.missing-key.yaml", "nested"),
+    _case("inspect-dev-zero", "inspect /dev/zero", "/dev/zero", "larger than"),
+    _case("inspect-folder", "inspect afolder", "afolder", "folder"),
+    _case("cassettes-is-a-file", "run --mode record --emulator --cassettes afile", "--cassettes", "folder"),
 )
 
 

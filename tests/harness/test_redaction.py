@@ -158,3 +158,47 @@ def test_record_run_against_emulator_writes_no_key(tmp_path: Path, monkeypatch) 
     assert len(list((tmp_path / "cassettes").rglob("*.yaml"))) > 10
     assert (tmp_path / "reports" / report.meta.run_id / "report.json").is_file()
     _assert_clean(tmp_path)
+
+
+def test_secret_forms_cover_hex_bearer_base64_and_escapes() -> None:
+    """Each encoding of a key, and base64 of ``Bearer <key>`` at any offset, is scrubbed."""
+    import base64 as b64
+    import json as js
+
+    from conformance.harness.redact import scrub_bytes
+
+    key = "kc-UNIT+7Qx9/vR2=mZp4"
+    samples = [
+        key.encode().hex().encode(),
+        key.encode().hex().upper().encode(),
+        b64.b64encode(f"Bearer {key}".encode()),
+        b64.urlsafe_b64encode(f"x{key}".encode()),
+        b64.b64encode(f"xy{key}yz".encode()),
+        js.dumps(key).replace("/", "\\/").encode(),
+        urllib.parse.quote(key).encode(),
+        urllib.parse.quote_plus(f"Bearer {key}").encode(),
+    ]
+    for sample in samples:
+        assert scrub_bytes(b"<" + sample + b">", [key]) != b"<" + sample + b">", sample
+
+
+def test_base_url_userinfo_and_key_like_query_parameters_are_secrets() -> None:
+    from conformance.harness.redact import redact_url, url_secrets, without_userinfo
+
+    url = "https://user:p%2Fw-SECRET@gw.example/v1?user_key=uk-SECRET&page=2&access_token=at-SECRET"
+    assert set(url_secrets(url)) >= {"p/w-SECRET", "uk-SECRET", "at-SECRET"}
+    redacted = redact_url(url)
+    assert "SECRET" not in redacted and "page=2" in redacted and "gw.example" in redacted
+    assert without_userinfo(url).startswith("https://gw.example/v1?")
+
+
+def test_the_terminal_wrapper_scrubs_registered_secrets() -> None:
+    import io
+
+    from conformance.cli._scrub import ScrubbingStream
+    from conformance.harness.redact import register_secrets
+
+    register_secrets("kc-TERMINAL-secret-123")
+    raw = io.StringIO()
+    ScrubbingStream(raw).write("error: bad key kc-TERMINAL-secret-123\n")
+    assert "kc-TERMINAL" not in raw.getvalue() and "[REDACTED]" in raw.getvalue()

@@ -24,7 +24,18 @@ from conformance.profiles.validate import schema_enum
 
 AGREED_IDS = ["kling-official", "yibuapi", "apicore", "bynewapi", "n1n", "winfull", "newapi", "onehub"]
 #: Built-ins from public documentation (issue 13): no seed, no emulation; listed after the agreed eight.
-DOCUMENTED_IDS = ["aiai", "aimlapi", "fal", "kie", "n1n-fal", "piapi", "replicate", "segmind", "wavespeed"]
+DOCUMENTED_IDS = [
+    "aiai",
+    "aimlapi",
+    "fal",
+    "kie",
+    "kling-official-v3",
+    "n1n-fal",
+    "piapi",
+    "replicate",
+    "segmind",
+    "wavespeed",
+]
 #: Profiles whose behaviour was recorded through the engine itself, and the engines' repositories.
 ENGINE_CHECKED = ("newapi", "onehub")
 ENGINE_REPOS = ("jince-boy/new-api@", "MartialBE/one-hub@", "deanxv/done-hub@")

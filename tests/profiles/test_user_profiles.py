@@ -79,14 +79,16 @@ def test_example_profile_in_the_repository_loads() -> None:
     assert "unknown-task-400" not in {d.id for d in profile.departures}  # dropped by id
     assert "unknown-task-404-patched" in {d.id for d in profile.departures}
     assert "sound" not in profile.drops_fields
-    assert profile.extra == {"emulator": {"relax_fields": [], "requires_model_field": "model"}}  # merged with newapi
-    assert profile_to_dict(profile)["extra"]["emulator"] == {"relax_fields": [], "requires_model_field": "model"}
+    assert profile.extra == {
+        "emulator": {"relax_fields": [], "requires_model_field": "model", "media": {"aspect_ratio": "1:1"}}
+    }  # merged with newapi
+    assert profile_to_dict(profile)["extra"]["emulator"] == profile.extra["emulator"]
 
 
 def test_resolve_profiles_selection_rules(write_profile: Callable[..., Path]) -> None:
     everything = [p.id for p in resolve_profiles([], [])]
     assert everything == [p.id for p in resolve_profiles(["all"], [])]
-    assert len(everything) == 17  # the agreed eight and nine from public documentation
+    assert len(everything) == 18  # the agreed eight, nine from public documentation and the 3.x contract
     assert [p.id for p in resolve_profiles(["onehub", "newapi", "onehub"], [])] == ["onehub", "newapi"]
     override = write_profile('id = "newapi"\nextends = "newapi"\nbase_url = "https://my-newapi.example"\n')
     chosen = resolve_profiles(["all"], [str(override)])

@@ -207,3 +207,28 @@ def test_published_schema_is_valid_draft_2020_12() -> None:
     schema = json.loads(report_schema_path().read_text(encoding="utf-8"))
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_deep_links_encode_every_part_and_name_the_subject() -> None:
+    from conformance.reports.html import deep_link
+
+    assert deep_link("newapi", "auth_missing_key_rejected", "auth.missing-key") == (
+        "#newapi/auth_missing_key_rejected/auth.missing-key"
+    )
+    assert deep_link("my/gw", "c", "generations.get auth.x/y") == "#my%2Fgw/c/generations.get%20auth.x%2Fy"
+    assert deep_link("gw", "c") == "#gw/c"
+
+
+def test_html_lists_failures_first_with_deep_links_and_caps_the_list(report: RunReport) -> None:
+    from conformance.reports import html as html_report
+
+    page = REPORTERS.get("html").render(report)
+    assert page.index('id="overview"') < page.index('id="failures"') < page.index('id="matrix"')
+    first = page.index('<li class="finding o-fail"')
+    assert 'href="#newapi/auth_missing_key_rejected/auth.missing-key"' in page[first : first + 600]
+    assert page.count('<li class="finding o-error"') == 2 and page.count('<li class="finding o-fail"') == 6
+    assert "<script>window.__pwned" not in page  # hostile gateway text stays escaped in the list too
+    flood = RunReport(meta=report.meta, results=[r for r in report.results for _ in range(400)])
+    capped = html_report.render_html(flood)
+    assert capped.count('<li class="finding') == html_report.FAILURE_LIST_LIMIT
+    assert f"… and {8 * 400 - html_report.FAILURE_LIST_LIMIT} more in the matrix below." in capped

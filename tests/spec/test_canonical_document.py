@@ -84,6 +84,14 @@ def test_error_code_table_matches_the_issue() -> None:
     assert codes[1303].explanation.startswith("Concurrency")
 
 
+def test_every_error_row_has_only_its_expected_keys() -> None:
+    table = spec.load_canonical()["x-kling-error-codes"]
+    for code, row in table.items():
+        assert set(row) <= {"http_status", "definition", "explanation"}, (code, sorted(row))
+        assert all(isinstance(value, str | int) and value != "" for value in row.values()), code
+    assert spec.error_codes()[1203].explanation == "Requested resource does not exist (e.g. model, task)"
+
+
 def test_error_responses_only_accept_their_own_codes() -> None:
     for status, codes in ISSUE_ERROR_TABLE.items():
         op = "image2video.create"

@@ -41,7 +41,8 @@ def test_real_specs_pass_with_exit_0() -> None:
     assert result.exit_code == 0, result.output
     assert "canonical: 24 operations" in result.output
     gateway_files = sorted(gateway_specs_dir().glob("*.yaml")) if gateway_specs_dir().is_dir() else []
-    assert f"{1 + len(gateway_files)} spec(s) checked" in result.output
+    assert f"{2 + len(gateway_files)} spec(s) checked" in result.output  # canonical, 3.x, gateways
+    assert "kling-v3.openapi.yaml  kling-v3: 5 operations" in result.output
 
 
 def test_python_dash_m_spec_check_exits_0() -> None:
@@ -74,6 +75,15 @@ def test_missing_operation_in_canonical_copy_is_reported(spec_copy: Path) -> Non
     result = runner.invoke(app, ["spec", "check", str(spec_copy)])
     assert result.exit_code == 2
     assert "$.paths: missing operationIds: lip-sync.get" in result.output
+
+
+def test_error_row_with_a_split_explanation_is_reported(spec_copy: Path) -> None:
+    text = spec_copy.read_text(encoding="utf-8")
+    text = text.replace('"Requested resource does not exist (e.g. model, task)"', "Requested (e.g. model, task)")
+    spec_copy.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["spec", "check", str(spec_copy)])
+    assert result.exit_code == 2, result.output
+    assert "x-kling-error-codes" in result.output and "'task)'" in result.output
 
 
 def test_yaml_syntax_error_names_the_line(spec_copy: Path) -> None:
