@@ -27,7 +27,7 @@ from conformance.harness.address_guard import FetchPolicy, httpx_request_hook
 from conformance.harness.budget import TaskBudget
 from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, cassette_path, load_gateway_cassettes
-from conformance.harness.client import GatewayClient
+from conformance.harness.client import GatewayClient, RunMeter
 from conformance.harness.clock import Clock, RealClock, SharedVirtualClock, VirtualClock
 from conformance.harness.docexamples import doc_examples_for
 from conformance.harness.evidence import evidence_factory, fallback_evidence, mode_evidence
@@ -71,6 +71,7 @@ class RunState:
     report_dir: Path | None = None
     normalizers: dict[str, Callable[[Exchange], Any]] = field(default_factory=dict)
     interrupted: bool = False
+    meter: Any = None  # the run's RunMeter (bytes read and kept against the per-run caps)
 
 
 def load_profiles(options: RunOptions) -> list[GatewayProfile]:
@@ -305,6 +306,7 @@ async def execute_run(
     real_clock = RealClock()
     run_deadline_at = real_clock.now() + options.deadline if options.deadline else None
     global_slots = asyncio.Semaphore(options.limits.global_concurrency)
+    meter = state.meter = RunMeter(options.limits)  # the per-run byte caps, shared by every gateway
     rng = random.Random(options.seed)
     for gw, items in plan.gateways.items():
         state.planned[gw] = sum(p.runs for p in items)
@@ -372,6 +374,7 @@ async def execute_run(
                     budget=budget,
                     create_answer=_create_answer(normalizer),
                     fetch_policy=policy,
+                    meter=meter if options.mode != "replay" else None,
                 )
                 writer = _cassette_writer(options, root, tokens[profile.id], state)
                 executions.append(
