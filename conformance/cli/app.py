@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spec",
     "gateways",
     "inspect",
+    "profile",
     "serve",
     "docs",
     "run",
