@@ -253,7 +253,7 @@ async def _run_one(
                 return _trace(ex, scenario, skipped_reason=BUDGET, meta={"why": why})
     except TimeoutError:
         error = "run deadline reached"
-    if ex.replay is None and isinstance(scenario.request_body, dict) and "callback_url" in scenario.request_body:
+    if ex.replay is None and _callback_expected(ex, scenario, meta):
         path = callback_path(str(scenario.request_body["callback_url"]))
         await _await_final_callback(ex, path, ex.settings.callback_grace)
     callbacks = _collect_callbacks(ex, scenario)
@@ -476,6 +476,23 @@ def _collect_callbacks(ex: GatewayExecution, scenario: Scenario) -> tuple[Callba
     if ex.receiver is None:
         return ()
     return ex.receiver.deliveries(callback_path(str(body["callback_url"])))
+
+
+def _callback_expected(ex: GatewayExecution, scenario: Scenario, meta: dict[str, Any]) -> bool:
+    """Whether a terminal callback can still arrive for ``scenario``: it asked for one and a task was made.
+
+    A refused create makes no task, so nothing will call back. Stable recordings run against the in-process
+    emulator, which sends callbacks exactly as the profile says, so a profile that drops ``callback_url``
+    (or whose lifecycle sends none) has nothing to wait for either. Live runs still wait their short grace
+    even then: a gateway that calls back against its profile's word is evidence worth catching.
+    """
+    body = scenario.request_body
+    if not (isinstance(body, dict) and "callback_url" in body and meta.get("task_id")):
+        return False
+    if ex.settings.stable:
+        profile = ex.profile
+        return "callback_url" not in profile.drops_fields and profile.lifecycle.callback != "none"
+    return True
 
 
 def _callback_signatures(
