@@ -18,6 +18,8 @@ from typing import Any
 
 from conformance.checks.base import CallbackDelivery, ScenarioTrace
 from conformance.harness import driving
+from conformance.harness.callback_signatures import META_KEY as SIGNATURES_META
+from conformance.harness.callback_signatures import signature_verdicts
 from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, Interaction
 from conformance.harness.client import GatewayClient
@@ -242,7 +244,8 @@ async def _run_one(
                     exchange = await rec.send(filled)
                     if exchange.error and exchange.error.startswith("replay:"):
                         error = exchange.error
-                if placeholders:
+                    _extract(spec, exchange, placeholders)  # a flow's later calls use what this one answered
+                if "task_id" in placeholders:
                     meta["task_id"] = placeholders["task_id"]
         except _BudgetSpent:
             if not rec.exchanges:
@@ -250,10 +253,13 @@ async def _run_one(
                 return _trace(ex, scenario, skipped_reason=BUDGET, meta={"why": why})
     except TimeoutError:
         error = "run deadline reached"
-    if ex.replay is None and isinstance(scenario.request_body, dict) and "callback_url" in scenario.request_body:
+    if ex.replay is None and _callback_expected(ex, scenario, meta):
         path = callback_path(str(scenario.request_body["callback_url"]))
         await _await_final_callback(ex, path, ex.settings.callback_grace)
     callbacks = _collect_callbacks(ex, scenario)
+    signatures = _callback_signatures(ex, scenario, rec, callbacks)
+    if signatures is not None:
+        meta[SIGNATURES_META] = signatures
     trace = _trace(
         ex,
         scenario,
@@ -275,17 +281,43 @@ def _fill(spec: RequestSpec, values: dict[str, str]) -> RequestSpec:
     for name, value in values.items():
         path = path.replace("{" + name + "}", _segment(value))
     query = tuple((k, v.format(**values) if "{" in v else v) for k, v in spec.query)
+    body = spec.body
+    if spec.meta.get("fill_body") and isinstance(body, dict):  # a flow's body takes the earlier answer's values
+        body = {
+            k: values.get(v[1:-1], v) if isinstance(v, str) and v[:1] + v[-1:] == "{}" else v for k, v in body.items()
+        }
     return RequestSpec(
         method=spec.method,
         path=path,
         purpose=spec.purpose,
-        body=spec.body,
+        body=body,
         query=query,
         headers=spec.headers,
         auth=spec.auth,
         operation_id=spec.operation_id,
         meta=spec.meta,
     )
+
+
+def _placeholder(value: Any, values: dict[str, str]) -> Any:
+    """``values[name]`` for a value written ``"{name}"`` (when known), else the value itself."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return values.get(value[1:-1], value)
+    return value
+
+
+def _extract(spec: RequestSpec, exchange: Exchange, values: dict[str, str]) -> None:
+    """Fill ``values`` from ``spec.meta["extract"]`` ({name: dotted path}) in the exchange's JSON answer."""
+    wanted = spec.meta.get("extract")
+    if not isinstance(wanted, dict) or exchange.response is None:
+        return
+    body = driving.body_json(exchange)
+    for name, dotted in wanted.items():
+        value: Any = body
+        for part in str(dotted).split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+            values[str(name)] = str(value)
 
 
 def _segment(value: str) -> str:
@@ -446,6 +478,34 @@ def _collect_callbacks(ex: GatewayExecution, scenario: Scenario) -> tuple[Callba
     return ex.receiver.deliveries(callback_path(str(body["callback_url"])))
 
 
+def _callback_expected(ex: GatewayExecution, scenario: Scenario, meta: dict[str, Any]) -> bool:
+    """Whether a terminal callback can still arrive for ``scenario``: it asked for one and a task was made.
+
+    A refused create makes no task, so nothing will call back. Stable recordings run against the in-process
+    emulator, which sends callbacks exactly as the profile says, so a profile that drops ``callback_url``
+    (or whose lifecycle sends none) has nothing to wait for either. Live runs still wait their short grace
+    even then: a gateway that calls back against its profile's word is evidence worth catching.
+    """
+    body = scenario.request_body
+    if not (isinstance(body, dict) and "callback_url" in body and meta.get("task_id")):
+        return False
+    if ex.settings.stable:
+        profile = ex.profile
+        return "callback_url" not in profile.drops_fields and profile.lifecycle.callback != "none"
+    return True
+
+
+def _callback_signatures(
+    ex: GatewayExecution, scenario: Scenario, rec: _Recorder, callbacks: tuple[CallbackDelivery, ...]
+) -> list[dict[str, Any]] | None:
+    """The signature verdict of each delivery: judged now while recording, read back in replay."""
+    if ex.replay is not None:
+        recorded = ex.replay_cassettes.get(scenario.id)
+        found = recorded.meta.get(SIGNATURES_META) if recorded is not None else None
+        return list(found) if isinstance(found, list) else None
+    return signature_verdicts(ex.profile, callbacks, emulator=rec.evidence.kind.value == "emulator")
+
+
 async def _await_final_callback(ex: GatewayExecution, path: str, grace: float) -> None:
     """Give the callback of the terminal status up to ``grace`` (real) seconds to land (live runs only)."""
     if ex.receiver is None or grace <= 0:
@@ -459,17 +519,24 @@ async def _await_final_callback(ex: GatewayExecution, path: str, grace: float) -
         await asyncio.sleep(min(0.02, grace))
 
 
+def _unkept(ex: GatewayExecution, header: str) -> bool:
+    """A standard-webhooks signature signs the exact bytes, which the cassette maps (origins): its verdict
+    is kept in meta instead of a value nothing could check again."""
+    return ex.profile.lifecycle.callback_signature == "standard-webhooks" and header.lower() == "webhook-signature"
+
+
 def _cassette(ex: GatewayExecution, scenario: Scenario, rec: _Recorder, trace: ScenarioTrace) -> Cassette:
     stable = ex.settings.stable
     callbacks = [
         {
             "received_at_ms": float(index) if stable else round(c.received_at_ms, 1),
-            "headers": {k: v for k, v in c.headers if k.lower() in _CALLBACK_HEADERS},
+            "headers": {k: v for k, v in c.headers if k.lower() in _CALLBACK_HEADERS and not _unkept(ex, k)},
             "body": ex.client._to_recorded(c.body).decode("utf-8", "replace"),
         }
         for index, c in enumerate(trace.callbacks)
     ]
-    meta = {k: v for k, v in trace.meta.items() if k in ("task_id", "terminal_status", "run_token")}
+    kept = ("task_id", "terminal_status", "run_token", SIGNATURES_META)
+    meta = {k: v for k, v in trace.meta.items() if k in kept}
     return Cassette(
         gateway=ex.profile.id,
         scenario=scenario.id,

@@ -50,6 +50,9 @@ COMMON_IDS = {
         "failure_has_reason",
         "task_completes_within_deadline",
         "result_url_fetchable",
+        "sync_call_answers_at_once",
+        "task_family_answers_a_task",
+        "flow_session_carries_to_the_task",
     ],
     Area.QUERIES: [
         "query_path_documented_works",
@@ -65,7 +68,12 @@ COMMON_IDS = {
         "error_status_matches_code",
         "no_5xx_for_client_errors",
     ],
-    Area.CALLBACKS: ["callback_delivered_per_status", "callback_body_official", "callback_task_id_known"],
+    Area.CALLBACKS: [
+        "callback_delivered_per_status",
+        "callback_body_official",
+        "callback_task_id_known",
+        "callback_signature_valid",
+    ],
 }
 ALL_IDS = [check_id for ids in COMMON_IDS.values() for check_id in ids]
 
