@@ -134,9 +134,7 @@ def compile_condition(raw: Any, field: str) -> Predicate:
                     f"an {group} condition holds only its list", field=field, fix=f"write {{ {group} = [ ... ] }}"
                 )
             inner = [compile_condition(item, f"{field}.{group}[{i}]") for i, item in enumerate(raw[group] or [])]
-            if group == "any":
-                return lambda node, draft: any(predicate(node, draft) for predicate in inner)
-            return lambda node, draft: all(predicate(node, draft) for predicate in inner)
+            return _any_of(inner) if group == "any" else _all_of(inner)
     if "http" in raw:
         if "path" in raw or tests:
             raise DescriptionError(
@@ -176,7 +174,10 @@ def compile_condition(raw: Any, field: str) -> Predicate:
                 field=f"{field}.read",
                 fix=f"use one of: {', '.join(READ_NAMES)}",
             )
-        get = lambda node, draft: _read_value(draft, name)  # noqa: E731
+        if name == "status":  # the common case, without the generic attribute walk
+            get = lambda node, draft: MISSING if (status := draft.status) is None else status._value_  # noqa: E731
+        else:
+            get = lambda node, draft: _read_value(draft, name)  # noqa: E731
     else:
         query = _query(raw["path"], f"{field}.path")
         path_get = query.get
@@ -364,7 +365,33 @@ def compile_conditions(raw: Any, field: str) -> Predicate | None:
         return None
     if len(predicates) == 1:
         return predicates[0]
+    return _all_of(predicates)
+
+
+def _any_of(predicates: list[Predicate]) -> Predicate:
+    """Holds when one of ``predicates`` holds (tried in order; none: never)."""
+
+    def holds(node: Any, draft: Any) -> bool:
+        for predicate in predicates:  # noqa: SIM110 - a plain loop: no generator per body on the hot path
+            if predicate(node, draft):
+                return True
+        return False
+
+    return holds
+
+
+def _all_of(predicates: list[Predicate]) -> Predicate:
+    """Holds when every one of ``predicates`` holds (tried in order; none: always)."""
+    if len(predicates) == 1:
+        return predicates[0]
     if len(predicates) == 2:
         first, second = predicates
         return lambda node, draft: first(node, draft) and second(node, draft)
-    return lambda node, draft: all(predicate(node, draft) for predicate in predicates)
+
+    def holds(node: Any, draft: Any) -> bool:
+        for predicate in predicates:  # noqa: SIM110 - a plain loop: no generator per body on the hot path
+            if not predicate(node, draft):
+                return False
+        return True
+
+    return holds
