@@ -64,6 +64,8 @@ class DescriptionError(ValueError):
 
 def as_number(value: Any) -> Any:
     """The integer a code-like value stands for (int, integral float, numeric string), else ``MISSING``."""
+    if type(value) is int:  # the everyday case first
+        return value if -_INT64 < value < _INT64 else MISSING
     if isinstance(value, bool):
         return MISSING
     if isinstance(value, int):
@@ -180,8 +182,18 @@ def compile_condition(raw: Any, field: str) -> Predicate:
             get = lambda node, draft: _read_value(draft, name)  # noqa: E731
     else:
         query = _query(raw["path"], f"{field}.path")
-        path_get = query.get
-        get = lambda node, draft: path_get(node)  # noqa: E731
+        member = member_name(query)
+        if member is not None and convert is not None:  # `$.code` as a number: one closure, lookup inlined
+            conversion = _CONVERTERS[raw["as"]]
+            get = lambda node, draft: (  # noqa: E731
+                MISSING
+                if type(node) is not dict or (value := node.get(member, MISSING)) is MISSING
+                else conversion(value)
+            )
+            convert = None
+        else:
+            path_get = query.get
+            get = lambda node, draft: path_get(node)  # noqa: E731
     if convert is not None:
         plain = get
         get = lambda node, draft: convert(plain(node, draft))  # noqa: E731

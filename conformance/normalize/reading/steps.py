@@ -16,6 +16,8 @@ from typing import Any
 
 from conformance.models import TaskStatus
 from conformance.normalize.fields import (
+    _MS_CEILING,
+    _MS_FLOOR,
     Draft,
     add_duration,
     add_url,
@@ -321,10 +323,44 @@ def _pick_time(spec: FieldSpec | None, node: Any, default_label: str) -> tuple[s
     return first.label, None, first.unit
 
 
+def _first_plain_member(spec: FieldSpec | None) -> tuple[str, str] | None:
+    """(member name, label) of a timestamp field's first place when it is a plain ``$.name`` read in ``auto``."""
+    if spec is None or not spec.alternatives:
+        return None
+    first = spec.alternatives[0]
+    name = member_name(first.query)
+    return (name, first.label) if name is not None and first.unit == "auto" else None
+
+
 def timestamps_step(created: FieldSpec | None, updated: FieldSpec | None) -> Step:
-    """The step reading both timestamps (their units are compared, so they are read together)."""
+    """The step reading both timestamps (their units are compared, so they are read together).
+
+    Fast path: both first places hold integers in milliseconds. Such a value is "set", so it is the one
+    :func:`_pick_time` picks, and :func:`read_timestamps` would read it as it is with the unit ``ms``.
+    """
+    created_first = _first_plain_member(created)
+    updated_first = _first_plain_member(updated)
+    fast = created_first is not None and updated_first is not None
+    created_key, created_label = created_first or ("", "")
+    updated_key, updated_label = updated_first or ("", "")
+    before_note = f"{updated_label} is before {created_label}"
 
     def step(node: Any, body: Any, draft: Draft) -> None:
+        if fast and type(node) is dict:
+            created_ms = node.get(created_key)
+            updated_ms = node.get(updated_key)
+            if (
+                type(created_ms) is int
+                and type(updated_ms) is int
+                and _MS_FLOOR < created_ms <= _MS_CEILING
+                and _MS_FLOOR < updated_ms <= _MS_CEILING
+            ):
+                draft.created_at = created_ms
+                draft.updated_at = updated_ms
+                draft.timestamp_unit = "ms"
+                if updated_ms < created_ms:
+                    draft.note(before_note)
+                return
         created_name, created_value, created_unit = _pick_time(created, node, "created_at")
         updated_name, updated_value, updated_unit = _pick_time(updated, node, "updated_at")
         read_timestamps(
