@@ -155,7 +155,7 @@ def _id_step(spec: FieldSpec) -> Step:
     name = spec.name
 
     def take(draft: Draft, value: Any, alt: Alternative) -> bool:
-        found = read_id(draft, value, alt.label)
+        found = value if type(value) is str and value.strip() else read_id(draft, value, alt.label)
         if found is None:
             return False
         setattr(draft, name, found)
@@ -163,43 +163,7 @@ def _id_step(spec: FieldSpec) -> Step:
             draft.note(alt.note)
         return True
 
-    return _fast_id_step(spec) or _first_field_step(spec, take, first_present=spec.first_present)
-
-
-def _fast_id_step(spec: FieldSpec) -> Step | None:
-    """The everyday id field (no filters): the same loop as :func:`_first_taken`, without the callback."""
-    plans = _plans(spec.alternatives)
-    if any(filtered for _, _, _, filtered, _ in plans):
-        return None
-    name = spec.name
-    missing_note = spec.missing_note
-    first_present = spec.first_present
-
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        is_dict = type(node) is dict
-        for first, second, get, _, alt in plans:
-            if first is not None:
-                value = node.get(first) if is_dict else None
-                if second is not None and value is not None:
-                    value = value.get(second) if type(value) is dict else None
-            else:
-                value = get(node)
-                if value is MISSING:
-                    continue
-            if value is None:
-                continue
-            found = value if type(value) is str and value.strip() else read_id(draft, value, alt.label)
-            if found is not None:
-                setattr(draft, name, found)
-                if alt.note:
-                    draft.note(alt.note)
-                return
-            if first_present:
-                return
-        if missing_note:
-            draft.note(missing_note)
-
-    return step
+    return _first_field_step(spec, take, first_present=spec.first_present)
 
 
 def _take_status(draft: Draft, value: Any, alt: Alternative) -> bool:
