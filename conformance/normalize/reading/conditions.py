@@ -160,11 +160,15 @@ def compile_condition(raw: Any, field: str) -> Predicate:
     convert = _converter(raw.get("as"), f"{field}.as")
     test = tests[0]
     if "path" in raw and convert is None:
-        member = member_name(_query(raw["path"], f"{field}.path"))
+        query = _query(raw["path"], f"{field}.path")
+        member = member_name(query)
+        self_names = _type_names(raw["type"]) if query.steps == () and test == "type" else None
         if member is not None:
             fast = _member_predicate(member, test, raw, field)
             if fast is not None:
                 return fast
+        elif self_names is not None:  # `$` itself: the node's own type
+            return lambda node, draft: node is not MISSING and json_type_of(node) in self_names
     get: Callable[[Any, Any], Any]
     if "read" in raw:
         name = str(raw["read"])
@@ -261,10 +265,9 @@ def _member_predicate(name: str, test: str, raw: dict[str, Any], field: str) -> 
             return lambda node, draft: type(node) is dict and name in node
         return lambda node, draft: type(node) is not dict or name not in node
     if test == "type":
-        wanted = raw["type"] if isinstance(raw["type"], list) else [raw["type"]]
-        if any(item not in JSON_TYPES for item in wanted):
+        names = _type_names(raw["type"])
+        if names is None:
             return None
-        names = frozenset(wanted) | ({"integer"} if "number" in wanted else set())
         return lambda node, draft: type(node) is dict and name in node and json_type_of(node[name]) in names
     if test in ("in", "not_in"):
         values = raw[test] if isinstance(raw[test], list) else [raw[test]]
@@ -283,6 +286,14 @@ def _member_predicate(name: str, test: str, raw: dict[str, Any], field: str) -> 
             type(node) is dict and isinstance(value := node.get(name, MISSING), str) and search(value) is not None
         )
     return None
+
+
+def _type_names(raw: Any) -> frozenset[str] | None:
+    """The JSON type names a ``type`` test accepts (``number`` includes ``integer``); ``None`` when one is unknown."""
+    wanted = raw if isinstance(raw, list) else [raw]
+    if any(item not in JSON_TYPES for item in wanted):
+        return None
+    return frozenset(wanted) | ({"integer"} if "number" in wanted else set())
 
 
 def _read_value(draft: Any, name: str) -> Any:
