@@ -118,6 +118,9 @@ class LiveClientTransport(httpx.BaseTransport):
 
     def __init__(self, auth: _Auth, *, recording: Cassette | None = None, base_url: str = "") -> None:
         self.auth = auth
+        from conformance.harness.one_response import install as one_response_per_request
+
+        one_response_per_request()  # extra bytes after a response never answer the next request
         self.inner = httpx.HTTPTransport(retries=0)
         self.recording = recording
         self.policy = FetchPolicy(gateway_url=base_url)
