@@ -189,7 +189,10 @@ def _declared_seconds(moov: bytes) -> float | None:
 def _ffmpeg_facts(header: bytes) -> dict[str, Any]:
     """What FFmpeg reads from ``ftyp`` + ``moov`` alone (no frame is decoded)."""
     import av  # live and record probes only
+    import av.logging
 
+    if av.logging.get_level() is not None:  # PyAV < 13 logs FFmpeg's notes on a header without frames
+        av.logging.set_level(av.logging.PANIC)
     facts: dict[str, Any] = {}
     try:
         with av.open(io.BytesIO(header), mode="r") as container:
