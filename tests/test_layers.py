@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "runmodel": 1,
     "errors": 1,
     "registry": 1,
+    "bounds": 1,
     "inputs": 1,
     "scrub": 1,
     "paths": 1,

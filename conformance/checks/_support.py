@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from conformance.bounds import trim_lists
 from conformance.checks.base import CheckContext, ScenarioTrace, Verdict
 from conformance.jsonpath import find_keys as find_keys
 from conformance.jsonpath import first_key_path as first_key_path
@@ -272,9 +273,9 @@ def parse_json_bytes(body: bytes | str, *, truncated: bool = False, note: str = 
 @functools.lru_cache(maxsize=8192)
 def _parse_cached(raw: bytes, truncated: bool, note: str) -> JsonBody:
     if not raw.strip():
-        return JsonBody(False, problem="empty")
+        return JsonBody(False, problem=f"empty ({note})" if truncated and note else "empty")
     try:
-        return JsonBody(True, value=orjson.loads(raw))
+        return JsonBody(True, value=trim_lists(orjson.loads(raw))[0])  # long lists: the first items judged
     except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
         snippet = raw[:60].decode("utf-8", "replace").replace("\n", " ")
         kind = "not JSON"

@@ -17,6 +17,8 @@ from conformance.emulator.account import account_costs
 from conformance.emulator.callbacks import CallbackDispatcher
 from conformance.emulator.config import EmulatorConfig
 from conformance.emulator.coverage import refuse_unemulable
+from conformance.emulator.extended import MEDIA_ROUTE as EXTENDED_MEDIA_ROUTE
+from conformance.emulator.extended import media_response as extended_media
 from conformance.emulator.fault_middleware import FaultMiddleware
 from conformance.emulator.gateway import Gateway
 from conformance.emulator.limits import RateLimiter
@@ -110,6 +112,10 @@ class EmulatorState:
         if endpoint is not None:  # beyond the task families (account.costs): same auth and limits
             refused = gateway.authenticate(request.headers, ctx, request.query_params) or gateway.rate_limit(ctx)
             return _json(refused or account_costs(gateway.profile, request.query_params, ctx))
+        extended = gateway.extended.match(method, path)
+        if extended is not None:  # the extended families the profile documents (issue 17)
+            refused = gateway.authenticate(request.headers, ctx, request.query_params) or gateway.rate_limit(ctx)
+            return _json(refused or await gateway.extended.serve(extended, request, ctx))
         match = gateway.routes.match(method, path)
         if match is None or match.operation is None or not match.operation.supported:
             operation = match.operation if match is not None else None
@@ -148,6 +154,7 @@ def create_app(profiles: Sequence[GatewayProfile], config: EmulatorConfig | None
     routes = [
         Route("/healthz", state.healthz, methods=["GET"]),
         Route("/_media/{gateway}/{task_id}/{name}", state.media, methods=["GET", "HEAD"]),
+        Route(EXTENDED_MEDIA_ROUTE, lambda r: extended_media(state.gateways, r), methods=["GET", "HEAD"]),
         Route("/{rest:path}", state.root_gateway, methods=_METHODS)
         if config.root
         else Route("/{gateway}/{rest:path}", state.gateway, methods=_METHODS),

@@ -10,6 +10,7 @@ from typing import Any
 from conformance.emulator.auth import KeyChecker
 from conformance.emulator.callbacks import CallbackDispatcher
 from conformance.emulator.config import EmulatorConfig
+from conformance.emulator.extended import ExtendedFamilies
 from conformance.emulator.families import family_for
 from conformance.emulator.lifecycle import FAILURE_REASONS, base_schedule, build_timeline, new_id, new_request_id
 from conformance.emulator.limits import RateLimiter
@@ -54,6 +55,7 @@ class Gateway:
         create_ops = [op for op in profile.operations.values() if op.kind == "create"]
         self._id_format = create_ops[0].id_format if create_ops else "kling-numeric"
         self._upstream_format = emulator_extra(profile).get("upstream_id_format", "kling-numeric")
+        self.extended = ExtendedFamilies(self)  # the extended families the profile documents (issue 17)
 
     @property
     def id(self) -> str:
@@ -125,6 +127,24 @@ class Gateway:
         refused = self.family.submit_refused(self.profile, ctx)
         if refused is not None:  # the engine refuses every submit its own checks let through
             return refused
+        started = await self.start_task(operation.operation_id, body, headers, ctx)
+        if isinstance(started, Answer):
+            return started
+        return self.family.create_answer(self.profile, started, operation.success_status, ctx)
+
+    async def start_task(
+        self,
+        operation_id: str,
+        body: dict[str, Any],
+        headers: Mapping[str, str],
+        ctx: RenderContext,
+        callback_body: Any = None,
+    ) -> Task | Answer:
+        """Create a task of ``operation_id`` from a validated ``body`` on this gateway's schedule.
+
+        The concurrency limit answers 429 instead (an :class:`Answer`). ``callback_body(task, ctx)``
+        renders the notification (default: the family's own); the extended families pass theirs.
+        """
         forced = headers.get(OUTCOME_HEADER, "").lower()
         async with self._store.lock:
             if self._config.max_running_tasks is not None:
@@ -134,13 +154,19 @@ class Gateway:
                     wait = min(t.finishes_at for t in running) - ctx.now
                     answer.headers["retry-after"] = str(max(1, int(wait + 0.999)))
                     return answer
-            task = self._new_task(operation, body, ctx, forced)
+            task = self._new_task(operation_id, body, ctx, forced)
             self._store.add_locked(task)
         if task.callback_url:
-            self._callbacks.schedule(task, ctx.origin, lambda t, c: self.family.callback_body(self.profile, t, c))
-        return self.family.create_answer(self.profile, task, operation.success_status, ctx)
+            body_for = callback_body or (lambda t, c: self.family.callback_body(self.profile, t, c))
+            self._callbacks.schedule(task, ctx.origin, body_for)
+        return task
 
-    def _new_task(self, operation: OperationProfile, body: dict[str, Any], ctx: RenderContext, forced: str) -> Task:
+    @property
+    def store(self) -> TaskStore:
+        """The shared task store."""
+        return self._store
+
+    def _new_task(self, operation_id: str, body: dict[str, Any], ctx: RenderContext, forced: str) -> Task:
         fail = forced == "failed" if forced in ("failed", "succeed") else self._rng.random() < self._config.fail_share
         task_id = new_id(self._id_format, self._rng)
         while self._store.contains(self.id, task_id):
@@ -164,7 +190,7 @@ class Gateway:
             gateway=self.id,
             task_id=task_id,
             upstream_id=upstream_id,
-            operation=operation.operation_id,
+            operation=operation_id,
             created=self.now(),  # after validation: the schedule starts when the task exists
             timeline=build_timeline(self._schedule, self._config.time_scale, self.profile.lifecycle.failed_word, fail),
             request_id=new_request_id(self._rng),

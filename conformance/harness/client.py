@@ -65,6 +65,54 @@ class HttpLimits:
     retry_after_cap: float = 60.0
     per_gateway_concurrency: int = 4
     global_concurrency: int = 8
+    #: Per run, across every gateway: bytes read off the network, and decoded body bytes kept (in the
+    #: report, the cassettes and memory). When a cap is hit the bodies are cut, and their note says so.
+    max_run_read_bytes: int = 1024 * 1024 * 1024
+    max_run_stored_bytes: int = 256 * 1024 * 1024
+
+
+class _Exhausted(Exception):
+    """The run's read cap was spent before this body: it is not read."""
+
+
+class RunMeter:
+    """The per-run caps of :class:`HttpLimits` (``max_run_read_bytes``, ``max_run_stored_bytes``), shared
+    by every :class:`GatewayClient` of a run (one event loop: no lock needed)."""
+
+    def __init__(self, limits: HttpLimits) -> None:
+        self.read_cap = limits.max_run_read_bytes
+        self.store_cap = limits.max_run_stored_bytes
+        self.read = 0
+        self.stored = 0
+        self.read_cut = 0  # bodies cut by the read cap
+        self.store_cut = 0  # bodies not kept by the storage cap
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether the run's read cap is spent."""
+        return self.read >= self.read_cap
+
+    def take_read(self, size: int) -> bool:
+        """Count ``size`` bytes read; ``False`` once the run's read cap is passed (stop reading)."""
+        self.read += size
+        return self.read <= self.read_cap
+
+    def keep(self, size: int) -> bool:
+        """Whether a body of ``size`` bytes may still be kept (and count it when so)."""
+        if self.stored + size > self.store_cap:
+            self.store_cut += 1
+            return False
+        self.stored += size
+        return True
+
+    def read_note(self) -> str:
+        """The body note of a body cut by the read cap (counted)."""
+        self.read_cut += 1
+        return f"run cap: {self.read_cap} bytes already read in this run: body cut"
+
+    def store_note(self) -> str:
+        """The body note of a body not kept by the storage cap."""
+        return f"run cap: {self.store_cap} body bytes kept in this run: body not kept"
 
 
 @dataclass(slots=True)
@@ -156,6 +204,7 @@ class GatewayClient:
         budget: TaskBudget | None = None,
         create_answer: Callable[[Exchange], tuple[str | None, bool]] | None = None,
         fetch_policy: FetchPolicy | None = None,
+        meter: RunMeter | None = None,
     ) -> None:
         self.gateway = gateway
         # Userinfo in --base-url is a secret: never sent in a URL, never written (it becomes Basic auth only
@@ -203,6 +252,7 @@ class GatewayClient:
         self.budget = budget
         self._create_answer = create_answer
         self.fetch_policy = fetch_policy or FetchPolicy(gateway_url=self.base_url)
+        self.meter = meter
 
     # ------------------------------------------------------------------ building requests
 
@@ -468,16 +518,24 @@ class GatewayClient:
                 ) as resp:
                     status, resp_headers = resp.status_code, tuple(resp.headers.multi_items())
                     try:
+                        if self.meter is not None and self.meter.exhausted:
+                            note = self.meter.read_note()  # the run's read cap is spent: not one more byte
+                            raise _Exhausted
                         async for chunk in resp.aiter_raw():
                             chunks.append(chunk)
                             size += len(chunk)
                             if size > limits.max_body_bytes:
                                 note = f"body larger than {limits.max_body_bytes} bytes: cut at the cap"
                                 break
+                            if self.meter is not None and not self.meter.take_read(len(chunk)):
+                                note = self.meter.read_note()
+                                break
                     except httpx.StreamConsumed:  # an in-memory response (mock transports) is already read
                         chunks = [resp.content]
                         if len(resp.content) > limits.max_body_bytes:
                             note = f"body larger than {limits.max_body_bytes} bytes: cut at the cap"
+                    except _Exhausted:
+                        pass
                     except httpx.TransportError as exc:
                         note = f"connection failed mid-body ({type(exc).__name__})"
         except TimeoutError:
@@ -557,6 +615,8 @@ class GatewayClient:
         body, decode_note = _decode(raw, encoding, cap)
         clean = self._to_recorded(redact_body(body, self.secrets))
         headers_clean = redact_headers(resp_headers, self.secrets)  # by value too: an echoed key in any header
+        if self.meter is not None and not self.meter.keep(len(clean)):
+            clean, note = b"", "; ".join(n for n in (note, self.meter.store_note()) if n)
         cut = bool(note) or decode_note.endswith("cut at the cap")
         exchange_response = RecordedResponse(status_code=status, headers=headers_clean, body=clean, truncated=cut)
         if decode_note or body is raw:

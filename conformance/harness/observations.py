@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from conformance.bounds import trim_lists
 from conformance.checks.base import CheckContext, ScenarioTrace
 from conformance.harness.plan import OTHER_SHARD
 from conformance.models import Exchange
@@ -107,7 +108,7 @@ def _iter(ctx: CheckContext) -> Iterator[Observation]:
                     words.append(n.raw_status)
                 if ex.response is not None and ex.response.body[:1] == b"{":
                     with contextlib.suppress(orjson.JSONDecodeError):
-                        paths |= field_paths(orjson.loads(ex.response.body))
+                        paths |= field_paths(trim_lists(orjson.loads(ex.response.body))[0])
             if words:
                 yield obs(operation, "status_words", words, trace)
             if paths:

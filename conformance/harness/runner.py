@@ -27,7 +27,7 @@ from conformance.harness.address_guard import FetchPolicy, httpx_request_hook
 from conformance.harness.budget import TaskBudget
 from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, cassette_path, load_gateway_cassettes
-from conformance.harness.client import GatewayClient
+from conformance.harness.client import GatewayClient, RunMeter
 from conformance.harness.clock import Clock, RealClock, SharedVirtualClock, VirtualClock
 from conformance.harness.docexamples import doc_examples_for
 from conformance.harness.evidence import evidence_factory, fallback_evidence, mode_evidence
@@ -38,7 +38,7 @@ from conformance.harness.options import RunOptions, is_loopback
 from conformance.harness.plan import RunPlan, is_probe, make_plan
 from conformance.harness.redact import register_secrets, url_secrets
 from conformance.harness.replay_index import ReplayIndex, ReplaySource, relative_url
-from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog
+from conformance.harness.scenarios import CALLBACK_PLACEHOLDER, Scenario, build_catalog, callback_path
 from conformance.models import OTHER_SHARD, Evidence, Exchange, Outcome
 from conformance.paths import cassettes_dir
 from conformance.profiles.auth import Credentials, credentials_from_env, missing_credentials_hint
@@ -71,6 +71,7 @@ class RunState:
     report_dir: Path | None = None
     normalizers: dict[str, Callable[[Exchange], Any]] = field(default_factory=dict)
     interrupted: bool = False
+    meter: Any = None  # the run's RunMeter (bytes read and kept against the per-run caps)
 
 
 def load_profiles(options: RunOptions) -> list[GatewayProfile]:
@@ -305,6 +306,7 @@ async def execute_run(
     real_clock = RealClock()
     run_deadline_at = real_clock.now() + options.deadline if options.deadline else None
     global_slots = asyncio.Semaphore(options.limits.global_concurrency)
+    meter = state.meter = RunMeter(options.limits)  # the per-run byte caps, shared by every gateway
     rng = random.Random(options.seed)
     for gw, items in plan.gateways.items():
         state.planned[gw] = sum(p.runs for p in items)
@@ -327,7 +329,9 @@ async def execute_run(
                 cassettes = replay_sets.get(profile.id, {})
                 subs: list[tuple[str, str]] = []
                 if receiver is not None:  # where gateways must send callbacks: the receiver, or the user's tunnel to it
-                    subs.append(((options.callback_url or receiver.base_url).rstrip("/"), CALLBACK_PLACEHOLDER))
+                    live_base = (options.callback_url or receiver.base_url).rstrip("/")
+                    subs.extend(_callback_substitutions(plan.gateways[profile.id], receiver, live_base))
+                    subs.append((live_base, CALLBACK_PLACEHOLDER))
                 if handle is not None:
                     origin = urllib.parse.urlunsplit(urllib.parse.urlsplit(base_url)._replace(path="", query=""))
                     subs.append((origin, EMULATOR_PLACEHOLDER))
@@ -370,6 +374,7 @@ async def execute_run(
                     budget=budget,
                     create_answer=_create_answer(normalizer),
                     fetch_policy=policy,
+                    meter=meter if options.mode != "replay" else None,
                 )
                 writer = _cassette_writer(options, root, tokens[profile.id], state)
                 executions.append(
@@ -464,6 +469,25 @@ def _run_budget(options: RunOptions, plan: RunPlan) -> TaskBudget:
     if not options.stable:  # stable recordings run in catalog order, one scenario at a time: no barrier
         budget.expect_probes(sum(is_probe(p.scenario) for items in plan.gateways.values() for p in items if p.runs))
     return budget
+
+
+def _callback_substitutions(items: Iterable[Any], receiver: CallbackReceiver, live_base: str) -> list[tuple[str, str]]:
+    """(live, recorded) pairs giving each scenario's callback URL its unguessable token on the wire only.
+
+    The scenario sends ``<placeholder>/callback/<gateway>/<scenario>``; the gateway receives
+    ``<receiver>/callback/<gateway>/<scenario>/<token>`` and the receiver accepts nothing else. Recorded
+    bytes keep the tokenless placeholder (cassettes stay byte-stable; replay matches them). Longest
+    first, so that a scenario id that prefixes another never takes its URL.
+    """
+    urls: set[str] = set()
+    for item in items:
+        scenario = item.scenario
+        for body in (scenario.request_body, *(r.body for r in scenario.requests)):
+            url = body.get("callback_url") if isinstance(body, dict) else None
+            if isinstance(url, str) and url.startswith(f"{CALLBACK_PLACEHOLDER}/callback/"):
+                urls.add(url)
+    pairs = [(receiver.url_for(callback_path(url), live_base), url) for url in urls]
+    return sorted(pairs, key=lambda pair: len(pair[1]), reverse=True)
 
 
 def _secrets(key: str | None) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from conformance.bounds import trim_lists, trim_note
 from conformance.normalize.result import Shape
 
 #: Deepest nesting the ``json`` fallback is trusted with (its C scanner recurses per level).
@@ -67,9 +68,19 @@ def _parse_bytes(raw: bytes) -> Parsed:
     except orjson.JSONDecodeError as exc:
         return _recover_bytes(raw, str(exc))
     if _LONG_DIGIT_RUN in raw.translate(_DIGITS_TO_ZERO):
-        return _reparse_exact(raw.decode("utf-8"), value, [])
+        return _bounded(_reparse_exact(raw.decode("utf-8"), value, []))
     parsed = Parsed(value=value)
     _check_duplicates(raw, value, parsed)
+    return _bounded(parsed)
+
+
+def _bounded(parsed: Parsed) -> Parsed:
+    """``parsed`` with every list cut to :data:`~conformance.bounds.MAX_LIST_ITEMS` items (and a note)."""
+    if parsed.value is not None:
+        value, longest = trim_lists(parsed.value)
+        if longest:
+            parsed.value = value
+            parsed.notes.append(trim_note(longest))
     return parsed
 
 
@@ -87,10 +98,10 @@ def _parse_text(text: str, notes: list[str] | None = None) -> Parsed:
     except orjson.JSONDecodeError as exc:
         return _recover_text(text, str(exc), notes)
     if _LONG_DIGIT_RUN in text.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO):
-        return _reparse_exact(text, value, notes)
+        return _bounded(_reparse_exact(text, value, notes))
     parsed = Parsed(value=value, notes=notes)
     _check_duplicates(text, value, parsed)
-    return parsed
+    return _bounded(parsed)
 
 
 def _empty(raw: bytes | str) -> Parsed:

@@ -180,7 +180,7 @@ def _matrix_html(matrix: Matrix) -> str:
 def _bars_svg(gateways: list[str], counts: dict[str, Counter[Outcome]]) -> str:
     """One horizontal stacked bar per gateway (share of each outcome), as inline SVG: no script, no fetch."""
     row, label_w, bar_w = 22, 150, 400
-    height = row * len(gateways) + 4
+    height = row * (len(gateways) + 1) + 4
     parts = [
         f'<svg id="outcome-bars" role="img" viewBox="0 0 {label_w + bar_w + 70} {height}" '
         f'preserveAspectRatio="xMinYMin meet" aria-labelledby="bars-title">'
@@ -204,7 +204,18 @@ def _bars_svg(gateways: list[str], counts: dict[str, Counter[Outcome]]) -> str:
             )
             x += width
         fails = mine.get(Outcome.FAIL, 0) + mine.get(Outcome.ERROR, 0)
-        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}">{fails}/{total}</text></g>')
+        parts.append(
+            f'<text x="{label_w + bar_w + 6}" y="{y + 15}">{fails}/{total}'
+            f"<title>{fails} of {total} results failed or errored</title></text></g>"
+        )
+    y = len(gateways) * row + 2  # the legend
+    x = float(label_w)
+    for outcome in _OVERVIEW_ORDER:
+        parts.append(
+            f'<g class="key"><rect class="s-{outcome.value}" x="{x:.0f}" y="{y + 4}" width="10" height="10"></rect>'
+            f'<text x="{x + 14:.0f}" y="{y + 14}">{escape(outcome.value)}</text></g>'
+        )
+        x += 80
     parts.append("</svg>")
     return "".join(parts)
 
@@ -230,14 +241,16 @@ def _overview_html(report: RunReport, gateways: list[str]) -> str:
         cells = "".join(f'<td class="n">{mine.get(o, 0)}</td>' for o in _OVERVIEW_ORDER)
         rows.append(
             f'<tr data-gateway="{escape(gateway)}"><th scope="row"><button type="button" class="gw-filter" '
-            f'data-gateway="{escape(gateway)}" title="show only {escape(gateway)}">{escape(gateway)}</button></th>{cells}'
+            f'data-gateway="{escape(gateway)}" title="show only {escape(gateway)}">{escape(gateway)}</button></th>'
+            f"{cells}"
             f'<td class="n">{sum(mine.values())}</td></tr>'
         )
     table = (
         '<div class="scroll"><table id="totals" class="totals-table"><thead><tr><th scope="col">Gateway</th>'
         f'{head}<th scope="col">total</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
     )
-    return f'<section id="overview"><h2>Overview</h2><div class="overview">{table}{_bars_svg(ordered, counts)}</div></section>'
+    bars = _bars_svg(ordered, counts)
+    return f'<section id="overview"><h2>Overview</h2><div class="overview">{table}{bars}</div></section>'
 
 
 #: Failures listed in the page (the rest are counted; every one is still in its matrix cell).
@@ -254,13 +267,14 @@ def _failure_list_html(report: RunReport) -> str:
         word = "FAIL" if r.outcome is Outcome.FAIL else "ERROR"
         reason = one_line(r.message or r.reason or "(no message)", 160)
         text = f"{r.gateway} {r.check} {subject} {reason}".lower()
+        kind = escape(r.evidence.kind.value)
         items.append(
-            f'<li class="finding o-{r.outcome.value}" data-gateway="{escape(r.gateway)}" data-check="{escape(r.check)}" '
-            f'data-outcome="{r.outcome.value}" data-evidence="{escape(r.evidence.kind.value)}" data-text="{escape(text)}">'
-            f'<a class="deep" href="{escape(deep_link(r.gateway, r.check, subject))}">{HTML_SYMBOLS[r.outcome]} {word} '
-            f"<b>{escape(r.gateway)}</b> · <code>{escape(r.check)}</code>"
+            f'<li class="finding o-{r.outcome.value}" data-gateway="{escape(r.gateway)}" '
+            f'data-check="{escape(r.check)}" data-outcome="{r.outcome.value}" data-evidence="{kind}" '
+            f'data-text="{escape(text)}"><a class="deep" href="{escape(deep_link(r.gateway, r.check, subject))}">'
+            f"{HTML_SYMBOLS[r.outcome]} {word} <b>{escape(r.gateway)}</b> · <code>{escape(r.check)}</code>"
             + (f" · {escape(subject)}" if subject else "")
-            + f'</a> <span class="reason">{escape(reason)}</span> <span class="evk">[{escape(r.evidence.kind.value)}]</span></li>'
+            + f'</a> <span class="reason">{escape(reason)}</span> <span class="evk">[{kind}]</span></li>'
         )
     more = len(found) - FAILURE_LIST_LIMIT
     rest = f'<p class="meta">… and {more} more in the matrix below.</p>' if more > 0 else ""
@@ -268,7 +282,8 @@ def _failure_list_html(report: RunReport) -> str:
     title = ", ".join(f"{counts[o]} {o.value}" for o in (Outcome.FAIL, Outcome.ERROR) if counts.get(o))
     return (
         f'<section id="failures"><h2>Failures <span class="meta">({escape(title)})</span></h2>'
-        f'<p class="meta" id="failure-count" aria-live="polite"></p><ol id="failure-list">{"".join(items)}</ol>{rest}</section>'
+        '<p class="meta" id="failure-count" aria-live="polite"></p>'
+        f'<ol id="failure-list">{"".join(items)}</ol>{rest}</section>'
     )
 
 

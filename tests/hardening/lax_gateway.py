@@ -44,11 +44,13 @@ class LaxGateway:
     result_url: str = ""  # what GET answers as the video URL (default: this server's /media/v.mp4)
     redirect_to: str = ""  # GET /redirect answers 302 to this (and every task GET, when redirect_gets)
     redirect_gets: bool = False
+    pad: int = 0  # every JSON answer carries this many bytes of padding
+    task_id: str = ""  # every create answers this id (a hostile one: CR, LF, NUL, "/", "..")
 
     def next_id(self) -> str:
         with self.lock:
             self.creates += 1
-            return f"{800000000000000000 + self.creates}"
+            return self.task_id or f"{800000000000000000 + self.creates}"
 
 
 def _handler(state: LaxGateway) -> type[BaseHTTPRequestHandler]:
@@ -59,6 +61,8 @@ def _handler(state: LaxGateway) -> type[BaseHTTPRequestHandler]:
             return
 
         def _reply(self, status: int, body: dict[str, Any] | bytes, headers: dict[str, str] | None = None) -> None:
+            if state.pad and isinstance(body, dict):
+                body = {**body, "padding": "pad " * (state.pad // 4)}  # spaces: not shrunk as base64
             raw = body if isinstance(body, bytes) else json.dumps(body).encode()
             if state.mode == "echo":  # the key JSON-escaped the way some servers write it: with \/
                 key = (self.headers.get("Authorization", "") or self.headers.get("X-Api-Key", "")).removeprefix(

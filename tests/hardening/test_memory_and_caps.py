@@ -131,3 +131,52 @@ def test_body_and_time_caps_are_configurable(tmp_path: Path) -> None:
     assert re.search(r"(body|size) cap", cut_findings) and "time cap" in cut_findings, cut_findings[:500]
     assert not _cut(kept_run)
     assert not any(re.search(r"truncated|cap", f) for f in kept_run.findings(GATEWAY))
+
+
+@pytest.mark.parametrize("cap", ["read", "stored"])
+def test_per_run_byte_caps_cut_bodies_with_a_clear_note(cap: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Across the whole run (every response, every gateway), bytes read and body bytes kept stop at the
+    run's caps; the bodies past the cap are cut and their findings say it was the run cap."""
+    import asyncio
+
+    from lax_gateway import lax_gateway
+
+    from conformance.harness.options import RunOptions
+    from conformance.harness.runner import RunState, execute_run
+
+    monkeypatch.setenv("KLING_API_KEY", "kc-caps-test-key-0000")
+    limit = 300_000
+    limits = replace(
+        TEST_LIMITS, **({"max_run_read_bytes": limit} if cap == "read" else {"max_run_stored_bytes": limit})
+    )
+    state = RunState()
+    with lax_gateway("accept") as gw:
+        gw.pad = 40_000  # every answer is ~40 KB: the run needs far more than the cap
+        options = RunOptions(
+            gateways=["kling-official"],
+            mode="live",
+            base_url=gw.url,
+            max_paid_tasks=5,
+            poll_interval=0.01,
+            task_deadline=5.0,
+            write_report=False,
+            fetch_results=False,
+            limits=limits,
+            quiet=True,
+        )
+        report = asyncio.run(execute_run(options, state=state))
+    meter = state.meter
+    assert len(gw.requests) * 40_000 > 3 * limit, "the run never needed more than the cap: vacuous"
+    if cap == "read":
+        assert meter.read <= limit + 64 * 1024  # at most one chunk past the cap
+        assert meter.read_cut > 0
+    else:
+        assert meter.stored <= limit and meter.store_cut > 0
+    notes = [
+        str(ex.meta.get("body_note", ""))
+        for traces in state.traces.values()
+        for trace in traces.values()
+        for ex in trace.exchanges
+    ]
+    assert any(n.startswith("run cap:") for n in notes), notes[:5]
+    assert any("run cap:" in r.message for r in report.results), "no finding names the run cap"

@@ -90,3 +90,32 @@ def test_run_stops_cleanly_with_a_partial_report(
     assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
     report = tmp_path / "latest" / "report.json"
     assert report.is_file() and '"incomplete": true' in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [(signal.SIGINT, signal.SIGINT), (signal.SIGTERM, signal.SIGTERM), (signal.SIGINT, signal.SIGTERM)],
+    ids=["INT+INT", "TERM+TERM", "INT+TERM"],
+)
+def test_a_second_signal_still_writes_the_partial_report(
+    signals: tuple[signal.Signals, signal.Signals], spawn: Spawn, tmp_path: Path
+) -> None:
+    """A double Ctrl-C (or a CI cancel sending SIGTERM twice) while the run stops: still exit 130 with the
+    partial report marked incomplete, within the bound, no traceback."""
+    command = [*CLI, "run", "--emulator", "-g", "kling-official", "--time-scale", "0.02", "--verbose"]
+    process = spawn(
+        [*command, "--reports-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    _wait_for_line(process, "stderr", ": done")
+    process.send_signal(signals[0])
+    _wait_for_line(process, "stderr", "stopping: writing the partial report")  # the first one is being handled
+    process.send_signal(signals[1])
+    started = time.monotonic()
+    code, stderr = _finish(process)
+    assert code == 130, stderr
+    assert time.monotonic() - started < STOP_BOUND
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    assert "still writing the partial report" in stderr, "the second signal did not land while stopping"
+    report = tmp_path / "latest" / "report.json"
+    assert report.is_file(), f"no partial report after {signals}: {stderr[-500:]}"
+    assert '"incomplete": true' in report.read_text(encoding="utf-8")

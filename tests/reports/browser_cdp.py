@@ -137,7 +137,12 @@ class Page:
         self.cdp.send("Target.closeTarget", {"targetId": self.target})
 
     def navigate(self, url: str) -> None:
-        """Load ``url`` and wait for its load event."""
+        """Load ``url`` and wait for its load event (this navigation's: earlier ones are forgotten first)."""
+        self.cdp.events = [
+            e
+            for e in self.cdp.events
+            if not (e.get("method") == "Page.loadEventFired" and e.get("sessionId") == self.session)
+        ]
         self.cdp.send("Page.navigate", {"url": url}, session=self.session)
         self.cdp.wait_event("Page.loadEventFired", self.session)
 

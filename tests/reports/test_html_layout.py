@@ -89,9 +89,11 @@ def visible(page: Page, selector: str) -> bool:
         page.js(
             f"(() => {{ const e = document.querySelector({selector!r}); if (!e) return false;"
             " const r = e.getBoundingClientRect(); if (r.width === 0 || r.height === 0) return false;"
-            " const x = Math.min(Math.max(r.left + 8, 0), innerWidth - 1), y = Math.min(Math.max(r.top + 8, 0), innerHeight - 1);"
+            " const x = Math.min(Math.max(r.left + 8, 0), innerWidth - 1);"
+            " const y = Math.min(Math.max(r.top + 8, 0), innerHeight - 1);"
             " const hit = document.elementFromPoint(x, y);"
-            " return r.top >= -1 && r.top < innerHeight && r.left >= -1 && r.left < innerWidth && !!hit && e.contains(hit); })()"
+            " return r.top >= -1 && r.top < innerHeight && r.left >= -1 && r.left < innerWidth"
+            " && !!hit && e.contains(hit); })()"
         )
     )
 
@@ -150,7 +152,8 @@ def test_first_failure_is_visible_after_one_click(window: tuple[Page, str, str])
     heading = page.js("document.querySelector('#details .result h3').textContent")
     assert heading.endswith("FAIL · image2video.create.param.sound")
     fold = page.js(
-        "[document.querySelector('#details details.passes').open, document.querySelector('#details details.passes summary').textContent]"
+        "(() => { const d = document.querySelector('#details details.passes');"
+        " return [d.open, d.querySelector('summary').textContent]; })()"
     )
     assert fold == [False, "26 pass"]  # passes collapsed (the sample's own pass plus the 25 added)
     assert page.js("document.querySelectorAll('#details .result').length") == 1  # not even rendered yet
@@ -176,9 +179,12 @@ def test_nothing_overflows_sideways_at_phone_width(window: tuple[Page, str, str]
     shot(page, "phone-details", name)
 
 
-def test_deep_link_opens_its_result_on_load(window: tuple[Page, str, str]) -> None:
-    page, url, name = window
+def test_deep_link_opens_its_result_on_load(window: tuple[Page, str, str], browser: PipeCDP) -> None:
+    _, url, name = window
     subject = "image2video.create.param.p07"  # a pass: collapsed unless the link names it
+    page = Page(browser)  # a fresh tab: the link is opened as a new page load, not a change of fragment
+    _, width, height, mobile = next(v for v in VIEWPORTS if v[0] == name)
+    page.viewport(width, height, mobile)
     open_report(page, f"{url}#yibuapi/optional_param_accepted/{subject}")
     assert page.js("document.getElementById('details').hidden") is False
     assert page.js("document.querySelector('#details details.passes').open") is True
@@ -187,6 +193,7 @@ def test_deep_link_opens_its_result_on_load(window: tuple[Page, str, str]) -> No
     selected = page.js("document.querySelector('button.cell.selected').dataset.key")
     assert selected == f"yibuapi{SEP}optional_param_accepted"
     shot(page, "deep-link", name)
+    page.close()
 
 
 def _visible_findings(page: Page) -> list[list[str]]:
@@ -223,7 +230,8 @@ def test_filters_and_search_narrow_the_failures_and_the_matrix(window: tuple[Pag
     _choose(page, "f-check", "bad_enum_rejected")
     assert _visible_findings(page) == [["yibuapi", "bad_enum_rejected", "fail", "emulator"]]
     rows = page.js(
-        "[...document.querySelectorAll('#matrix tbody tr[data-check]')].filter(tr => tr.offsetParent).map(tr => tr.dataset.check)"
+        "[...document.querySelectorAll('#matrix tbody tr[data-check]')]"
+        ".filter(tr => tr.offsetParent).map(tr => tr.dataset.check)"
     )
     assert rows == ["bad_enum_rejected"]
     _choose(page, "f-check", "")
@@ -232,7 +240,8 @@ def test_filters_and_search_narrow_the_failures_and_the_matrix(window: tuple[Pag
     page.wait_for("document.querySelectorAll('#failure-list li:not([hidden])').length === 1")
     assert _visible_findings(page) == [["newapi", "status_vocabulary_kling", "fail", "emulator"]]
     rows = page.js(
-        "[...document.querySelectorAll('#matrix tbody tr[data-check]')].filter(tr => tr.offsetParent).map(tr => tr.dataset.check)"
+        "[...document.querySelectorAll('#matrix tbody tr[data-check]')]"
+        ".filter(tr => tr.offsetParent).map(tr => tr.dataset.check)"
     )
     assert rows == ["status_vocabulary_kling"]
 
@@ -255,3 +264,26 @@ def test_shape_view_has_a_table_of_contents_and_only_where_gateways_differ(windo
     )
     assert 0 < len(after) < before and all(after)
     shot(page, "shapes-only-differ", name)
+
+
+def test_switching_heatmap_page_is_styled_under_its_csp(browser: PipeCDP, tmp_path: Path) -> None:
+    from conformance.compare.heatmap import build_heatmap, render_html
+    from conformance.profiles import load_builtin_profiles
+
+    page_file = tmp_path / "heatmap.html"
+    heatmap = build_heatmap(["kling-official", "yibuapi", "newapi"], profiles=load_builtin_profiles())
+    page_file.write_text(render_html(heatmap), encoding="utf-8")
+    page = Page(browser)
+    try:
+        page.viewport(390, 844, True)
+        page.navigate(page_file.as_uri())
+        cells = page.js("document.querySelectorAll('#heatmap td[data-from]').length")
+        assert cells == 6
+        colour = page.js("getComputedStyle(document.querySelector('#heatmap td[data-from]')).backgroundColor")
+        assert colour != "rgba(0, 0, 0, 0)"  # the inline <style> passed the CSP hash
+        assert page.js("document.documentElement.scrollWidth") <= 390
+        violations = [e for e in page.events("Log.entryAdded") if "Content Security" in e["params"]["entry"]["text"]]
+        assert violations == []
+        shot(page, "heatmap", "phone")
+    finally:
+        page.close()
