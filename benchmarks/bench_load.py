@@ -101,6 +101,8 @@ def _targets() -> list[tuple[Any, str, str, Any]]:
     for profile in load_builtin_profiles().values():
         if emulation_gaps(profile):  # documented-only gateways are not emulated
             continue
+        if profile.family == "kling-v3":  # the 3.x contract takes 3.x bodies (through its writing), not /v1 ones
+            continue
         knobs = profile.extra.get("emulator", {}) if isinstance(profile.extra, dict) else {}
         if knobs.get("submit_error") or knobs.get("requires_model_field"):
             continue

@@ -14,6 +14,7 @@ from typing import Any
 from conformance.checks import _contract
 from conformance.checks._support import (
     NO_EVIDENCE,
+    NOT_DOCUMENTED,
     acceptance_problem,
     errored,
     failed,
@@ -272,3 +273,45 @@ def _known_id_verdict(
         actual=task_id,
         json_path="$.task_id",
     )
+
+
+@check(
+    severity=Severity.HIGH,
+    area=Area.CALLBACKS,
+    operations=("create",),
+    paid=True,
+    scenarios=(_SCENARIO,),
+    basis="profile",
+)
+def callback_signature_valid(ctx: CheckContext) -> Iterator[Verdict]:
+    """Every callback of a gateway that signs them (the 3.x contract) carries a valid signature.
+
+    Only for profiles with ``[lifecycle] callback_signature`` (standard-webhooks: ``webhook-signature:
+    v1,<base64 HMAC-SHA256>`` over ``{webhook-id}.{webhook-timestamp}.{body}``); the /v1 API documents no
+    signature, so elsewhere there is nothing to judge. The verdicts were reached on the exact bytes
+    received (kept in the trace's meta); without the secret the result is ``skipped``, never a guess.
+    """
+    if not ctx.profile.lifecycle.callback_signature:
+        yield skipped(NOT_DOCUMENTED, "the gateway documents no callback signature (the /v1 API has none)")
+        return
+
+    def judge(trace: ScenarioTrace) -> Verdict:
+        verdicts = trace.meta.get("callback_signatures")
+        if not isinstance(verdicts, list) or not verdicts:
+            return skipped(NO_EVIDENCE, "no signature verdict was recorded for these callbacks", trace=trace)
+        bad = [v for v in verdicts if isinstance(v, dict) and v.get("verdict") == "invalid"]
+        unknown = [v for v in verdicts if not isinstance(v, dict) or v.get("verdict") not in ("valid", "invalid")]
+        if bad:
+            return failed(
+                f"{len(bad)} of {len(verdicts)} callback(s) fail signature verification: {bad[0].get('reason', '')}",
+                trace=trace,
+                exchange=trace.main,
+                expected="a valid webhook-signature on every callback",
+                actual=[v.get("reason", "") for v in bad][:3],
+            )
+        if unknown:
+            reason = unknown[0].get("reason", "") if isinstance(unknown[0], dict) else ""
+            return skipped(NO_EVIDENCE, f"signatures could not be verified: {reason}", trace=trace)
+        return passed(f"all {len(verdicts)} callback(s) carry a valid signature", trace=trace, exchange=trace.main)
+
+    yield from _each_with_callbacks(ctx, judge)

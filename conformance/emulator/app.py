@@ -112,6 +112,10 @@ class EmulatorState:
         if endpoint is not None:  # beyond the task families (account.costs): same auth and limits
             refused = gateway.authenticate(request.headers, ctx, request.query_params) or gateway.rate_limit(ctx)
             return _json(refused or account_costs(gateway.profile, request.query_params, ctx))
+        v3_route = gateway.v3.match(method, path) if gateway.v3 is not None else None
+        if gateway.v3 is not None and v3_route is not None:  # the 3.x contract (profile family kling-v3)
+            refused = gateway.authenticate(request.headers, ctx, request.query_params) or gateway.rate_limit(ctx)
+            return _json(refused or await gateway.v3.serve(v3_route, request, ctx))
         extended = gateway.extended.match(method, path)
         if extended is not None:  # the extended families the profile documents (issue 17)
             refused = gateway.authenticate(request.headers, ctx, request.query_params) or gateway.rate_limit(ctx)

@@ -8,6 +8,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
@@ -18,7 +19,16 @@ from conformance.emulator.state import Task
 
 log = logging.getLogger("conformance.emulator.callbacks")
 
-BodyFor = Callable[[Task, RenderContext], dict[str, object]]
+
+@dataclass(frozen=True, slots=True)
+class RawCallback:
+    """A notification sent as these exact bytes with these extra headers (a signed 3.x webhook)."""
+
+    content: bytes
+    headers: dict[str, str]
+
+
+BodyFor = Callable[[Task, RenderContext], "dict[str, object] | RawCallback"]
 
 #: The User-Agent of every callback POST: fixed, so recordings do not change with the HTTP library's version.
 CALLBACK_USER_AGENT = "kling-conformance-emulator"
@@ -99,12 +109,16 @@ class CallbackDispatcher:
             ctx = RenderContext(now=due + 1e-6, origin=origin, rng=rng)
             await self._deliver_one(task, url, body_for(task, ctx), phase.status.value)
 
-    async def _deliver_one(self, task: Task, url: str, body: dict[str, object], label: str) -> None:
+    async def _deliver_one(self, task: Task, url: str, body: dict[str, object] | RawCallback, label: str) -> None:
         assert self._client is not None
         attempts = 1 + self._config.callback_retries
         for attempt in range(attempts):
             try:
-                response = await self._client.post(url, json=body)
+                if isinstance(body, RawCallback):
+                    headers = {"content-type": "application/json", **body.headers}
+                    response = await self._client.post(url, content=body.content, headers=headers)
+                else:
+                    response = await self._client.post(url, json=body)
                 outcome = str(response.status_code)
                 if 200 <= response.status_code < 300:
                     task.callbacks.append(f"{label}: {outcome}")

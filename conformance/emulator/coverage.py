@@ -1,7 +1,8 @@
 """What the reference emulator cannot model of a profile, so it never passes off one gateway as another.
 
-The emulator serves each profile through a behaviour family (kling, newapi, onehub; ``custom`` is
-served as Kling). A profile that declares its own request dialect (writing), its own task protocol
+The emulator serves each profile through a behaviour family (kling, newapi, onehub, kling-v3 for the
+3.x contract; ``custom`` is served as Kling). A profile that declares its own request dialect
+(writing), its own task protocol
 (driving) or response shapes no family renders would be emulated as something it is not, and a run
 against that stub would "pass" checks of a gateway that looks nothing like it. Such profiles are
 refused with the reasons (exit 2) instead.
@@ -19,6 +20,8 @@ _KLING_SHAPES = frozenset({"kling", "kling-error"})
 def emulation_gaps(profile: GatewayProfile) -> list[str]:
     """Why the emulator would misrepresent ``profile`` (empty: it can serve it as itself)."""
     gaps: list[str] = []
+    if profile.family == "kling-v3":  # emulator/v3.py serves the 3.x contract itself (specs/kling-v3.openapi.yaml)
+        return gaps
     for op_id, op in profile.operations.items():
         if not op.supported:
             continue

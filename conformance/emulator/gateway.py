@@ -18,6 +18,7 @@ from conformance.emulator.media_plan import plan_media
 from conformance.emulator.render import Answer, RenderContext
 from conformance.emulator.routing import RouteTable
 from conformance.emulator.state import Task, TaskStore
+from conformance.emulator.v3 import V3Service
 from conformance.emulator.validation import RequestProblem, check_create, emulator_extra, parse_body
 from conformance.profiles.auth import read_token
 from conformance.profiles.model import EndpointProfile, GatewayProfile, OperationProfile
@@ -56,6 +57,7 @@ class Gateway:
         self._id_format = create_ops[0].id_format if create_ops else "kling-numeric"
         self._upstream_format = emulator_extra(profile).get("upstream_id_format", "kling-numeric")
         self.extended = ExtendedFamilies(self)  # the extended families the profile documents (issue 17)
+        self.v3 = V3Service(self) if profile.family == "kling-v3" else None  # the 3.x contract
 
     @property
     def id(self) -> str:

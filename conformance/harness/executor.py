@@ -18,6 +18,8 @@ from typing import Any
 
 from conformance.checks.base import CallbackDelivery, ScenarioTrace
 from conformance.harness import driving, media_fetch
+from conformance.harness.callback_signatures import META_KEY as SIGNATURES_META
+from conformance.harness.callback_signatures import signature_verdicts
 from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, Interaction
 from conformance.harness.client import Attempted, GatewayClient
@@ -265,6 +267,9 @@ async def _run_one(
         path = callback_path(str(scenario.request_body["callback_url"]))
         await _await_final_callback(ex, path, ex.settings.callback_grace)
     callbacks = _collect_callbacks(ex, scenario)
+    signatures = _callback_signatures(ex, scenario, rec, callbacks)
+    if signatures is not None:
+        meta[SIGNATURES_META] = signatures
     trace = _trace(
         ex,
         scenario,
@@ -480,6 +485,17 @@ def _collect_callbacks(ex: GatewayExecution, scenario: Scenario) -> tuple[Callba
     return ex.receiver.deliveries(callback_path(str(body["callback_url"])))
 
 
+def _callback_signatures(
+    ex: GatewayExecution, scenario: Scenario, rec: _Recorder, callbacks: tuple[CallbackDelivery, ...]
+) -> list[dict[str, Any]] | None:
+    """The signature verdict of each delivery: judged now while recording, read back in replay."""
+    if ex.replay is not None:
+        recorded = ex.replay_cassettes.get(scenario.id)
+        found = recorded.meta.get(SIGNATURES_META) if recorded is not None else None
+        return list(found) if isinstance(found, list) else None
+    return signature_verdicts(ex.profile, callbacks, emulator=rec.evidence.kind.value == "emulator")
+
+
 async def _await_final_callback(ex: GatewayExecution, path: str, grace: float) -> None:
     """Give the callback of the terminal status up to ``grace`` (real) seconds to land (live runs only)."""
     if ex.receiver is None or grace <= 0:
@@ -493,17 +509,24 @@ async def _await_final_callback(ex: GatewayExecution, path: str, grace: float) -
         await asyncio.sleep(min(0.02, grace))
 
 
+def _unkept(ex: GatewayExecution, header: str) -> bool:
+    """A standard-webhooks signature signs the exact bytes, which the cassette maps (origins): its verdict
+    is kept in meta instead of a value nothing could check again."""
+    return ex.profile.lifecycle.callback_signature == "standard-webhooks" and header.lower() == "webhook-signature"
+
+
 def _cassette(ex: GatewayExecution, scenario: Scenario, rec: _Recorder, trace: ScenarioTrace) -> Cassette:
     stable = ex.settings.stable
     callbacks = [
         {
             "received_at_ms": float(index) if stable else round(c.received_at_ms, 1),
-            "headers": {k: v for k, v in c.headers if k.lower() in _CALLBACK_HEADERS},
+            "headers": {k: v for k, v in c.headers if k.lower() in _CALLBACK_HEADERS and not _unkept(ex, k)},
             "body": ex.client._to_recorded(c.body).decode("utf-8", "replace"),
         }
         for index, c in enumerate(trace.callbacks)
     ]
-    meta = {k: v for k, v in trace.meta.items() if k in ("task_id", "terminal_status", "run_token", "media")}
+    kept = ("task_id", "terminal_status", "run_token", SIGNATURES_META, "media")
+    meta = {k: v for k, v in trace.meta.items() if k in kept}
     return Cassette(
         gateway=ex.profile.id,
         scenario=scenario.id,

@@ -209,7 +209,7 @@ def _lifecycle(raw: dict[str, Any], where: str) -> LifecycleProfile:
                 fix="sort the steps by their 'at' seconds",
             )
         kwargs["schedule"] = schedule
-    for key in ("failed_word", "timestamp_unit", "callback"):
+    for key in ("failed_word", "timestamp_unit", "callback", "callback_signature", "callback_secret_env"):
         if key in raw:
             kwargs[key] = str(raw[key])
     lifecycle = LifecycleProfile(**kwargs)

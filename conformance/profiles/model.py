@@ -293,6 +293,8 @@ class LifecycleProfile:
     failed_word: str = "failed"
     timestamp_unit: str = "ms"
     callback: str = "official"  # official | upstream-id | none
+    callback_signature: str = ""  # "" (not signed) | standard-webhooks (the 3.x contract)
+    callback_secret_env: str = ""  # the variable holding the secret to verify them with (never the secret)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

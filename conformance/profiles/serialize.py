@@ -58,6 +58,9 @@ def profile_to_dict(profile: GatewayProfile) -> dict[str, Any]:
         },
         "extra": profile.extra,
     }
+    if profile.lifecycle.callback_signature:  # signed callbacks (the 3.x contract) only where declared
+        data["lifecycle"]["callback_signature"] = profile.lifecycle.callback_signature
+        data["lifecycle"]["callback_secret_env"] = profile.lifecycle.callback_secret_env
     if profile.examples:  # documented exchanges appear only where a profile has them
         data["examples"] = [dataclasses.asdict(e) for e in profile.examples]
     return data

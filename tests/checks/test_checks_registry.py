@@ -66,7 +66,12 @@ COMMON_IDS = {
         "error_status_matches_code",
         "no_5xx_for_client_errors",
     ],
-    Area.CALLBACKS: ["callback_delivered_per_status", "callback_body_official", "callback_task_id_known"],
+    Area.CALLBACKS: [
+        "callback_delivered_per_status",
+        "callback_body_official",
+        "callback_task_id_known",
+        "callback_signature_valid",
+    ],
 }
 ALL_IDS = [check_id for ids in COMMON_IDS.values() for check_id in ids]
 

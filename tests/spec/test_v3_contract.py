@@ -127,3 +127,9 @@ def test_the_v3_profile_polls_tasks_by_id(op_id: str) -> None:
     operation = load_profile("kling-official-v3").operation(op_id)
     assert operation is not None and operation.path == "/tasks?task_ids={task_id}"
     assert operation.status_vocabulary[-2:] == ("succeeded", "failed")
+
+
+def test_without_the_library_the_same_signature_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = v3.sign_webhook(SECRET, "msg_4", T0, BODY)
+    monkeypatch.setitem(__import__("sys").modules, "standardwebhooks.webhooks", None)  # import now fails
+    assert v3.sign_webhook(SECRET, "msg_4", T0, BODY) == expected
