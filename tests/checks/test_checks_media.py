@@ -110,3 +110,30 @@ def test_a_fetch_that_got_no_response_is_no_evidence_not_a_finding() -> None:
     meta = {"terminal_status": "succeed", "media": {"urls": 1, "files": [refused]}}
     (verdict,) = run_check(CHECK, context(trace("text2video.create.minimal", created, request_body=T2V, meta=meta)))
     assert verdict.outcome is Outcome.SKIPPED and "address guard" in verdict.message
+
+
+def test_a_field_the_request_mapping_does_not_send_is_not_judged() -> None:
+    """A gateway dialect without ``sound`` (3.x) was never asked for audio."""
+    from dataclasses import replace
+
+    from factories import profile
+
+    from conformance.profiles.model import RequestMapping
+
+    base = profile()
+    mapping = RequestMapping(rename={"prompt": "prompt", "mode": "settings.resolution"}, unmapped="drop")
+    operations = {**base.operations}
+    operations["text2video.create"] = replace(operations["text2video.create"], request=mapping)
+    dialect = replace(base, operations=operations)
+    body = {**T2V, "mode": "pro", "sound": "on"}
+    media = {"urls": 1, "files": [_facts(mp4_bytes(VideoSpec(1920, 1080, 5)))]}
+    created = exchange(
+        kling_envelope(kling_task()), scenario="text2video.create.param.sound", operation="text2video.create"
+    )
+    one = trace(
+        "text2video.create.param.sound", created, request_body=body, meta={"terminal_status": "succeed", "media": media}
+    )
+    (verdict,) = run_check(CHECK, context(one, gateway_profile=dialect))
+    assert verdict.outcome is Outcome.PASS
+    (canonical,) = run_check(CHECK, context(one))
+    assert canonical.outcome is Outcome.FAIL and "audio" in canonical.message
