@@ -25,7 +25,7 @@ FIGURES = ROOT / "tests" / "hardening" / ".figures"
 LOAD_RESULT = ROOT / "benchmarks" / "results" / "load.json"
 START = "<!-- reliability:start -->"
 END = "<!-- reliability:end -->"
-AREAS = ("hostile", "secrets", "interrupts", "bad_inputs", "load")
+AREAS = ("hostile", "secrets", "interrupts", "bad_inputs", "load", "canary", "inside", "budget")
 
 
 class MissingFigures(Exception):
@@ -54,7 +54,7 @@ def load_benchmark(path: Path = LOAD_RESULT) -> dict[str, Any] | None:
 
 def render(figures: dict[str, dict[str, int]], bench: dict[str, Any] | None) -> str:
     """The markdown of the section (between the markers, markers excluded)."""
-    h, s, i, b, ld = (figures[a] for a in AREAS)
+    h, s, i, b, ld, c, ins, bud = (figures[a] for a in AREAS)
     lines = [
         "Measured by `pytest tests/hardening` (every figure below is written by the test run and checked",
         "against this section by `tests/hardening/test_reliability_readme.py`; refresh it with",
@@ -69,6 +69,18 @@ def render(figures: dict[str, dict[str, int]], bench: dict[str, Any] | None) -> 
         + " |",
         f"| API key found in anything written ({s.get('record_runs', 0)} record runs, every profile, "
         f"{s.get('forms_searched', 0)} encodings searched) | **{s.get('secrets_found', 0)}** |",
+        f"| API key echoed back by a hostile gateway (`Location`, `WWW-Authenticate`, `X-*`, body; also in "
+        f"`--base-url` userinfo and query): occurrences in any file written or in stdout/stderr "
+        f"({c.get('runs', 0)} record runs, {c.get('forms_searched', 0)} forms searched: plain, URL, JSON, hex, "
+        f"base64/base64url at 3 alignments) | **{c.get('hits', 0)}** |",
+        f"| credentials (`Authorization`, a custom auth header) sent to a second origin when every task poll "
+        f"is redirected there (2 runs) | **{c.get('credentials_to_other_origin', 0)}** |",
+        f"| result URLs and redirects pointing inside ({ins.get('cases', 0)} cases: private address, another "
+        f"loopback port, `file:`, relative, redirect chain, poll redirect): hits on the internal service / "
+        f"internal replies stored | **{ins.get('internal_hits', 0)} / {ins.get('internal_replies_stored', 0)}** |",
+        f"| live runs against gateways that bill every request ({bud.get('runs', 0)} runs, budgets 0/1/5, "
+        f"accept-all and create-then-503): tasks created over `--max-paid-tasks` / report differing from the "
+        f"server's count | **{bud.get('over_budget', 0)} / {bud.get('report_mismatch', 0)}** |",
         f"| interrupted record runs (SIGINT/SIGKILL at seeded random moments) with nothing lost "
         f"| **{i.get('nothing_lost', 0)} of {i.get('trials', 0)}** |",
         f"| concurrent runs into one reports folder, all reports complete | {i.get('concurrent_runs', 0)} |",

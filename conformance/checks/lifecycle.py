@@ -11,10 +11,12 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from conformance.checks._history import LATER_QUERIES, task_history
 from conformance.checks._support import (
     NO_EVIDENCE,
+    NOT_DOCUMENTED,
     acceptance_problem,
     describe,
     errored,
@@ -394,3 +396,162 @@ def _fetch_verdict(ctx: CheckContext, life: Lifecycle) -> Verdict:
             actual=declared or "absent",
         )
     return passed(f"result URL fetchable (HTTP {status}, {declared})", trace=life.trace, exchange=fetch)
+
+
+# -- the extended families (issue 17): sync calls, tasks, and the multi-elements flow ----------------------
+
+
+def _json(exchange: Exchange | None) -> Any:
+    """The parsed JSON answer of ``exchange`` (``None`` when there is none or it is not JSON)."""
+    if exchange is None or exchange.response is None:
+        return None
+    parsed = read_json(exchange)
+    return parsed.value if parsed.ok else None
+
+
+def _data(exchange: Exchange | None) -> dict[str, Any]:
+    """The ``data`` object of a JSON envelope answer (``{}`` otherwise)."""
+    body = _json(exchange)
+    data = body.get("data") if isinstance(body, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _spec_problems(op_id: str, exchange: Exchange) -> list[str]:
+    """Why the exchange's answer is not the 200 answer the canonical spec documents for ``op_id``."""
+    from conformance import spec
+
+    if exchange.response is None:
+        return [exchange.error or "no response"]
+    if exchange.response.status_code != 200:
+        return [f"HTTP {exchange.response.status_code}"]
+    return [issue.render() for issue in spec.validate_response(op_id, 200, _json(exchange))][:3]
+
+
+def _none_documented(kind: str) -> Verdict:
+    return skipped(NOT_DOCUMENTED, f"the gateway documents no {kind} of the official reference's extended families")
+
+
+@check(severity=Severity.HIGH, area=Area.LIFECYCLE, paid=True, scenarios=("*.call.example",))
+def sync_call_answers_at_once(ctx: CheckContext) -> Iterator[Verdict]:
+    """A synchronous family (tts, image-recognize, identify-face) answers the call itself, as the canonical spec says.
+
+    The answer is HTTP 200 with the documented body and no task to poll (no ``task_status`` submitted or
+    processing): a gateway that turns the call into a task, or answers another shape, fails.
+    """
+    traces = traces_for(ctx, "*.call.example")
+    if not traces:
+        yield _none_documented("synchronous call")
+        return
+    for trace in traces:
+        blocked = gate(trace)
+        if blocked is not None:
+            yield blocked
+            continue
+        main = trace.main
+        assert main is not None
+        problems = _spec_problems(trace.operation_id, main)
+        data = _data(main)
+        if data.get("task_status") in ("submitted", "processing"):
+            problems.append(f"answered a task to poll (task_status {data.get('task_status')!r})")
+        if problems:
+            yield failed(
+                f"{trace.operation_id} did not answer at once as documented: {problems[0]}",
+                trace=trace,
+                exchange=main,
+                expected="HTTP 200, the documented body, nothing to poll",
+                actual=problems,
+            )
+        else:
+            yield passed(f"{trace.operation_id} answered at once with the documented body", trace=trace)
+
+
+@check(
+    severity=Severity.HIGH,
+    area=Area.LIFECYCLE,
+    operations=("create", "get"),
+    paid=True,
+    scenarios=("*.create.example", "*.get.example"),
+)
+def task_family_answers_a_task(ctx: CheckContext) -> Iterator[Verdict]:
+    """An extended task family's create answers a submitted task that its get then returns (canonical spec).
+
+    The create answer validates against the family's documented schema and carries ``task_id`` with
+    ``task_status`` submitted; the get of that id answers the same task.
+    """
+    traces = traces_for(ctx, "*.create.example")
+    if not traces:
+        yield _none_documented("task family")
+        return
+    for trace in traces:
+        blocked = gate(trace)
+        if blocked is not None:
+            yield blocked
+            continue
+        main = trace.main
+        assert main is not None
+        family = trace.operation_id.rsplit(".", 1)[0]
+        problems = _spec_problems(trace.operation_id, main)
+        data = _data(main)
+        task_id = data.get("task_id")
+        if not problems and data.get("task_status") != "submitted":
+            problems.append("the create answer is not a submitted task")
+        follow = ctx.traces.get(f"{family}.get.example")
+        if not problems and follow is not None and follow.main is not None:
+            got = _spec_problems(f"{family}.get", follow.main)
+            got_id = _data(follow.main).get("task_id")
+            if got:
+                problems.append(f"the get answered: {got[0]}")
+            elif got_id != task_id:
+                problems.append(f"the get answered task {got_id!r}, not {task_id!r}")
+        if problems:
+            yield failed(
+                f"{family}: {problems[0]}",
+                trace=trace,
+                exchange=main,
+                expected="a submitted task, then the same task from its get",
+                actual=problems,
+            )
+        else:
+            yield passed(f"{family} created task {task_id} and its get returned it", trace=trace)
+
+
+@check(severity=Severity.HIGH, area=Area.LIFECYCLE, operations=("create",), paid=True, scenarios=("*.flow",))
+def flow_session_carries_to_the_task(ctx: CheckContext) -> Iterator[Verdict]:
+    """The multi-elements flow works as the canonical spec describes it: init, add a selection, create.
+
+    init-selection answers a ``session_id``; add-selection with it answers the same session; the create
+    with it answers a submitted task.
+    """
+    traces = traces_for(ctx, "*.flow")
+    if not traces:
+        yield _none_documented("flow")
+        return
+    for trace in traces:
+        blocked = gate(trace)
+        if blocked is not None:
+            yield blocked
+            continue
+        steps = trace.exchanges
+        session = _data(steps[0]).get("session_id") if steps else None
+        problems: list[str] = []
+        if len(steps) < 3:
+            problems.append(f"{len(steps)} of 3 calls were made")
+        elif not session:
+            problems.append("init-selection answered no session_id")
+        else:
+            if _data(steps[1]).get("session_id") != session:
+                problems.append("add-selection did not answer the session it was given")
+            if steps[2].response is None or steps[2].response.status_code != 200:
+                problems.append(f"the create answered {describe(steps[2], ctx.normalized(steps[2]))}")
+            elif _data(steps[2]).get("task_status") != "submitted":
+                problems.append("the create with the session answered no submitted task")
+        if problems:
+            yield failed(
+                f"the flow broke: {problems[0]}",
+                trace=trace,
+                exchange=trace.main,
+                expected="session from init, the same session from add-selection, then a submitted task",
+                actual=problems,
+            )
+        else:
+            yield passed(f"session {session} carried from init through add-selection to the task", trace=trace)

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-import click
 import typer
 
 from conformance.errors import EXIT_USAGE, UsageError
@@ -28,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spec",
     "gateways",
     "inspect",
+    "profile",
     "serve",
     "docs",
     "run",
@@ -139,8 +139,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         Console(stderr=True, soft_wrap=True).print(f"error: {exc.render()}", markup=False, highlight=False)
         sys.exit(EXIT_USAGE)
-    except click.exceptions.Exit as exc:  # pragma: no cover - standalone mode converts these already
-        sys.exit(exc.exit_code)
 
 
 __all__ = ["app", "build_command", "main"]

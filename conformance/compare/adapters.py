@@ -83,6 +83,10 @@ def adapter_for(diff: Difference, a: str, b: str, extra: Mapping[str, Any]) -> t
         }
     if kind is Kind.OPERATION_MISSING:
         return f"{subject} has no equivalent on {b}: keep {a} for it or drop the feature", {"unsupported": [subject]}
+    if kind is Kind.CREATE_REFUSED:
+        return f"{b} refuses {subject} as {a}'s clients send it: keep {a} for it until {b} accepts it", {
+            "refused": [subject]
+        }
     if kind is Kind.PARAM_REJECTED:
         return f"do not send {subject} to {b} (it is rejected)", {"omit_params": [subject]}
     if kind is Kind.PARAM_DROPPED:

@@ -206,6 +206,10 @@ class GatewayFacts:
             if key == "id_format":
                 return op.id_format
             return paths_of_shape(op.response_shape, op.kind)
+        if key == "create_refused":
+            if op is None or not op.supported or op.kind != "create":
+                return _UNKNOWN
+            return _minimal_create_refusal(profile, operation)
         if key == "path_prefix":
             return profile.path_prefix
         if key == "auth":
@@ -235,6 +239,17 @@ class GatewayFacts:
 
 
 _UNKNOWN: Any = object()
+
+#: The catalog check that says a gateway takes the documented minimal body of a create operation.
+_MINIMAL_CHECK = "minimal_request_accepted"
+
+
+def _minimal_create_refusal(profile: GatewayProfile, operation: str) -> str:
+    """Why ``profile`` refuses the minimal documented body of ``operation`` (a departure says so), or ``""``."""
+    for departure in profile.departures:
+        if departure.check == _MINIMAL_CHECK and departure.operation in ("", operation):
+            return departure.reason or departure.id
+    return ""
 
 
 def load_facts(

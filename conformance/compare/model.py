@@ -17,6 +17,7 @@ class Kind(enum.StrEnum):
     AUTH_SCHEME = "auth-scheme"
     TLS = "tls"
     OPERATION_MISSING = "operation-missing"
+    CREATE_REFUSED = "create-refused"
     ENDPOINT_MISSING = "endpoint-missing"
     PARAM_REJECTED = "param-rejected"
     PARAM_DROPPED = "param-dropped"

@@ -116,6 +116,19 @@ def _compare_operation(bld: _Builder, op: str) -> None:
         )
         return
     if op.endswith(".create"):
+        ra, rb = bld.pair(op, "create_refused")
+        if ra is not None and rb is not None and not ra.value and rb.value:
+            bld.add(
+                Kind.CREATE_REFUSED,
+                op,
+                op,
+                ra,
+                rb,
+                from_value="accepted",
+                to_value="refused",
+                touches=used,
+                impact=f"{b_name} refuses the documented minimal {op} body: {_first_sentence(str(rb.value))}",
+            )
         for name in sorted(set(bld.a.param_names(op)) | set(bld.b.param_names(op))):
             pa, pb = bld.pair(op, f"accepted_param:{name}")
             if pa is None or pb is None or pa.value != "accepted" or pb.value == "accepted":
@@ -180,6 +193,12 @@ def _compare_operation(bld: _Builder, op: str) -> None:
             impact=f"task ids look different ({ia.value} vs {ib.value}); code that parses, validates or "
             "stores them as numbers breaks",
         )
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a departure's reason, for a one-line impact."""
+    head = text.split(". ", 1)[0].strip()
+    return head if len(head) <= 160 else head[:159] + "…"
 
 
 def _vocabulary(facts: GatewayFacts, op: str, seen: Fact) -> list[str]:

@@ -92,10 +92,11 @@ class RunMeter:
         """Whether the run's read cap is spent."""
         return self.read >= self.read_cap
 
-    def take_read(self, size: int) -> bool:
-        """Count ``size`` bytes read; ``False`` once the run's read cap is passed (stop reading)."""
-        self.read += size
-        return self.read <= self.read_cap
+    def take_read(self, size: int) -> int:
+        """How many of ``size`` bytes just read may be kept (all, or what is left under the run's cap)."""
+        allowed = max(0, min(size, self.read_cap - self.read))
+        self.read += allowed
+        return allowed
 
     def keep(self, size: int) -> bool:
         """Whether a body of ``size`` bytes may still be kept (and count it when so)."""
@@ -522,13 +523,16 @@ class GatewayClient:
                             note = self.meter.read_note()  # the run's read cap is spent: not one more byte
                             raise _Exhausted
                         async for chunk in resp.aiter_raw():
+                            if self.meter is not None:
+                                allowed = self.meter.take_read(len(chunk))
+                                if allowed < len(chunk):  # the run's read cap: keep what fits, read no more
+                                    chunks.append(chunk[:allowed])
+                                    note = self.meter.read_note()
+                                    break
                             chunks.append(chunk)
                             size += len(chunk)
                             if size > limits.max_body_bytes:
                                 note = f"body larger than {limits.max_body_bytes} bytes: cut at the cap"
-                                break
-                            if self.meter is not None and not self.meter.take_read(len(chunk)):
-                                note = self.meter.read_note()
                                 break
                     except httpx.StreamConsumed:  # an in-memory response (mock transports) is already read
                         chunks = [resp.content]

@@ -255,7 +255,8 @@ async def _run_one(
                     exchange = await rec.send(filled)
                     if exchange.error and exchange.error.startswith("replay:"):
                         error = exchange.error
-                if placeholders:
+                    _extract(spec, exchange, placeholders)  # a flow's later calls use what this one answered
+                if "task_id" in placeholders:
                     meta["task_id"] = placeholders["task_id"]
         except _BudgetSpent:
             if not rec.exchanges:
@@ -263,7 +264,7 @@ async def _run_one(
                 return _trace(ex, scenario, skipped_reason=BUDGET, meta={"why": why})
     except TimeoutError:
         error = "run deadline reached"
-    if ex.replay is None and isinstance(scenario.request_body, dict) and "callback_url" in scenario.request_body:
+    if ex.replay is None and _callback_expected(ex, scenario, meta):
         path = callback_path(str(scenario.request_body["callback_url"]))
         await _await_final_callback(ex, path, ex.settings.callback_grace)
     callbacks = _collect_callbacks(ex, scenario)
@@ -291,17 +292,43 @@ def _fill(spec: RequestSpec, values: dict[str, str]) -> RequestSpec:
     for name, value in values.items():
         path = path.replace("{" + name + "}", _segment(value))
     query = tuple((k, v.format(**values) if "{" in v else v) for k, v in spec.query)
+    body = spec.body
+    if spec.meta.get("fill_body") and isinstance(body, dict):  # a flow's body takes the earlier answer's values
+        body = {
+            k: values.get(v[1:-1], v) if isinstance(v, str) and v[:1] + v[-1:] == "{}" else v for k, v in body.items()
+        }
     return RequestSpec(
         method=spec.method,
         path=path,
         purpose=spec.purpose,
-        body=spec.body,
+        body=body,
         query=query,
         headers=spec.headers,
         auth=spec.auth,
         operation_id=spec.operation_id,
         meta=spec.meta,
     )
+
+
+def _placeholder(value: Any, values: dict[str, str]) -> Any:
+    """``values[name]`` for a value written ``"{name}"`` (when known), else the value itself."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return values.get(value[1:-1], value)
+    return value
+
+
+def _extract(spec: RequestSpec, exchange: Exchange, values: dict[str, str]) -> None:
+    """Fill ``values`` from ``spec.meta["extract"]`` ({name: dotted path}) in the exchange's JSON answer."""
+    wanted = spec.meta.get("extract")
+    if not isinstance(wanted, dict) or exchange.response is None:
+        return
+    body = driving.body_json(exchange)
+    for name, dotted in wanted.items():
+        value: Any = body
+        for part in str(dotted).split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+            values[str(name)] = str(value)
 
 
 def _segment(value: str) -> str:
@@ -483,6 +510,23 @@ def _collect_callbacks(ex: GatewayExecution, scenario: Scenario) -> tuple[Callba
     if ex.receiver is None:
         return ()
     return ex.receiver.deliveries(callback_path(str(body["callback_url"])))
+
+
+def _callback_expected(ex: GatewayExecution, scenario: Scenario, meta: dict[str, Any]) -> bool:
+    """Whether a terminal callback can still arrive for ``scenario``: it asked for one and a task was made.
+
+    A refused create makes no task, so nothing will call back. Stable recordings run against the in-process
+    emulator, which sends callbacks exactly as the profile says, so a profile that drops ``callback_url``
+    (or whose lifecycle sends none) has nothing to wait for either. Live runs still wait their short grace
+    even then: a gateway that calls back against its profile's word is evidence worth catching.
+    """
+    body = scenario.request_body
+    if not (isinstance(body, dict) and "callback_url" in body and meta.get("task_id")):
+        return False
+    if ex.settings.stable:
+        profile = ex.profile
+        return "callback_url" not in profile.drops_fields and profile.lifecycle.callback != "none"
+    return True
 
 
 def _callback_signatures(

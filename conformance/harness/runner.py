@@ -346,6 +346,9 @@ async def execute_run(
                 else:
                     import httpx
 
+                    from conformance.harness.one_response import install as one_response_per_request
+
+                    one_response_per_request()  # extra bytes after a response never answer the next request
                     index = None
                     key = keys[profile.id]
                     guarded = (*_secrets(key), *credentials[profile.id].secrets, *url_secrets(base_url))

@@ -26,8 +26,9 @@ from typing import Any
 import httpx
 
 from conformance import __version__
+from conformance.harness.address_guard import FetchPolicy, check_fetch, origin, strip_foreign_credentials
 from conformance.harness.cassette import Cassette, Interaction, load_cassette
-from conformance.harness.redact import redact_body, redact_headers, redact_url, scrub_text
+from conformance.harness.redact import redact_body, redact_headers, redact_url, register_secrets, scrub_text
 from conformance.harness.replay import ReplayIndex
 from conformance.models import Evidence, EvidenceKind, RecordedRequest, RecordedResponse
 from conformance.profiles.auth import Credentials, request_auth
@@ -115,14 +116,32 @@ class ReplayClientTransport(httpx.BaseTransport):
 class LiveClientTransport(httpx.BaseTransport):
     """Real calls with the key added; in record mode every attempt is kept (redacted) for the cassette."""
 
-    def __init__(self, auth: _Auth, *, recording: Cassette | None = None) -> None:
+    def __init__(self, auth: _Auth, *, recording: Cassette | None = None, base_url: str = "") -> None:
         self.auth = auth
+        from conformance.harness.one_response import install as one_response_per_request
+
+        one_response_per_request()  # extra bytes after a response never answer the next request
         self.inner = httpx.HTTPTransport(retries=0)
         self.recording = recording
+        self.policy = FetchPolicy(gateway_url=base_url)
+        register_secrets(*auth.secrets)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` (with auth) and record it when recording."""
-        self.auth.apply(request)
+        """Send ``request`` (with auth) and record it when recording.
+
+        The credentials go only to the gateway's own origin: a request elsewhere (a redirect hop, a
+        result URL) is sent without them, and only where :mod:`~conformance.harness.address_guard`
+        allows (never to a private address, another loopback port or a non-http URL).
+        """
+        url = str(request.url)
+        if self.policy.gateway_url and origin(url) != origin(self.policy.gateway_url):
+            strip_foreign_credentials(request.headers, url, self.policy, (self.auth.spec.header,), self.auth.secrets)
+            refusal = check_fetch(url, self.policy)
+            if refusal is not None:
+                raise httpx.TransportError(str(refusal), request=request)
+        else:
+            self.auth.apply(request)
+            register_secrets(*self.auth.secrets)
         body = request.read()
         started = time.perf_counter()
         try:
@@ -154,8 +173,11 @@ class LiveClientTransport(httpx.BaseTransport):
             method=request.method,
             url=redact_url(_without_param(request.url, self.auth.spec.query)),
             headers=redact_headers(
-                (k, "[REDACTED]" if k.lower() == self.auth.spec.header.lower() else v)
-                for k, v in request.headers.multi_items()
+                (
+                    (k, "[REDACTED]" if k.lower() == self.auth.spec.header.lower() else v)
+                    for k, v in request.headers.multi_items()
+                ),
+                secrets,
             ),
             body=redact_body(body, secrets),
         )
@@ -169,7 +191,7 @@ class LiveClientTransport(httpx.BaseTransport):
             ]
             stored = RecordedResponse(
                 status_code=response.status_code,
-                headers=redact_headers(tuple(kept)),
+                headers=redact_headers(tuple(kept), secrets),
                 body=redact_body(content, secrets),
             )
         purpose = "create" if request.method == "POST" else "poll"
@@ -230,7 +252,7 @@ def build_client(
                 base_url=base_url,
                 meta={"kind": "user-test"},
             )
-        transport = LiveClientTransport(_Auth(profile, key), recording=recording)
+        transport = LiveClientTransport(_Auth(profile, key), recording=recording, base_url=base_url)
     client = KlingClient(profile=profile, base_url=base_url, transport=transport)
     return client, recording, cassette_file
 

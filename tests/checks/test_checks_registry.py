@@ -51,6 +51,9 @@ COMMON_IDS = {
         "failure_has_reason",
         "task_completes_within_deadline",
         "result_url_fetchable",
+        "sync_call_answers_at_once",
+        "task_family_answers_a_task",
+        "flow_session_carries_to_the_task",
     ],
     Area.QUERIES: [
         "query_path_documented_works",

@@ -11,7 +11,7 @@ or ``""`` when everything worked: the ground truth the switching gate's predicti
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -36,13 +36,21 @@ BODIES: dict[str, dict[str, Any]] = {
 }
 
 
+#: What a client written for a new-api deployment sends: new-api routes on the body's ``model`` key.
+NEWAPI_BODIES: dict[str, dict[str, Any]] = {
+    family: {("model" if key == "model_name" else key): value for key, value in body.items()}
+    for family, body in BODIES.items()
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ModelClient:
-    """A client written against ``home``, described by its uses file (YAML text)."""
+    """A client written against ``home``, described by its uses file (YAML text), sending ``bodies``."""
 
     name: str
     home: str
     uses_yaml: str
+    bodies: dict[str, dict[str, Any]] = field(default_factory=lambda: BODIES)
 
 
 def lookup(body: Any, path: str) -> Any:
@@ -86,9 +94,9 @@ def experience(client: ModelClient, uses: Uses, home: GatewayProfile, target: Ga
                     _account(http, call, home)
             for op in uses.operations:
                 if op.endswith(".create"):
-                    _task(http, call, op, uses, home)
+                    _task(http, call, op, uses, home, client.bodies)
             for situation in uses.errors:
-                _error(http, call, situation, uses, home)
+                _error(http, call, situation, uses, home, client.bodies)
     except _Broke as exc:
         return str(exc)
     return ""
@@ -109,11 +117,13 @@ def _account(http: httpx.Client, call: Any, home: GatewayProfile) -> None:
         raise _Broke("account.costs: no resource packs")
 
 
-def _task(http: httpx.Client, call: Any, op: str, uses: Uses, home: GatewayProfile) -> None:
+def _task(
+    http: httpx.Client, call: Any, op: str, uses: Uses, home: GatewayProfile, bodies: dict[str, dict[str, Any]]
+) -> None:
     family = op.rsplit(".", 1)[0]
     operation = home.operation(op)
     assert operation is not None, op
-    created = _json(call(http, "POST", operation.path, BODIES[family]), op)
+    created = _json(call(http, "POST", operation.path, bodies[family]), op)
     for path in uses.reads_of(op):
         if lookup(created, path) is None:
             raise _Broke(f"{op}: no {path}")
@@ -146,7 +156,14 @@ def _task(http: httpx.Client, call: Any, op: str, uses: Uses, home: GatewayProfi
                 raise _Broke(f"{get_op}: no {path}")
 
 
-def _error(http: httpx.Client, call: Any, situation: str, uses: Uses, home: GatewayProfile) -> None:
+def _error(
+    http: httpx.Client,
+    call: Any,
+    situation: str,
+    uses: Uses,
+    home: GatewayProfile,
+    bodies: dict[str, dict[str, Any]],
+) -> None:
     errors = home.errors
     how = dict(uses.error_reads).get(situation, "body")
     if situation == "unknown_task":
@@ -160,7 +177,7 @@ def _error(http: httpx.Client, call: Any, situation: str, uses: Uses, home: Gate
         op = next(home.operation(o) for o in uses.operations if o.endswith(".create"))
         assert op is not None
         family = op.operation_id.rsplit(".", 1)[0]
-        response = call(http, "POST", op.path, BODIES[family], secret="kc-wrong-key-000000")
+        response = call(http, "POST", op.path, bodies[family], secret="kc-wrong-key-000000")
         status, code, shape = errors.auth_status, errors.auth_invalid_code, errors.auth_shape
     else:
         return

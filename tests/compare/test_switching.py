@@ -11,6 +11,7 @@ from conformance.compare import Kind, Uses, compare_gateways, load_uses
 from conformance.compare.render import render_json, render_markdown, render_text
 from conformance.errors import UsageError
 from conformance.models import EvidenceKind
+from conformance.profiles import load_builtin_profiles
 from conformance.profiles.model import ErrorProfile, GatewayProfile, LifecycleProfile, OperationProfile
 from conformance.runmodel import RunReport
 
@@ -23,7 +24,7 @@ def test_every_difference_kind_is_found_with_adapter(pair: RunReport) -> None:
     result = compare_gateways("alpha", "beta", reports=[("r.json", pair)])
     kinds = {d.kind for d in result.differences}
     # How a client reaches the gateway (prefix, credentials, TLS, endpoints beyond tasks) comes from profiles.
-    assert kinds == set(Kind) - {Kind.BASE_PATH, Kind.AUTH_SCHEME, Kind.TLS, Kind.ENDPOINT_MISSING}
+    assert kinds == set(Kind) - {Kind.BASE_PATH, Kind.AUTH_SCHEME, Kind.TLS, Kind.ENDPOINT_MISSING, Kind.CREATE_REFUSED}
     assert all(d.breaking for d in result.differences if d.kind is not Kind.RESPONSE_SHAPE)
 
     missing_op = _by_kind(result, Kind.OPERATION_MISSING)["image2video.list|image2video.list"]
@@ -256,7 +257,7 @@ def test_renderings(pair: RunReport) -> None:
     assert data["breaking"] is True and data["summary"]["breaking"] == len(result.breaking)
     assert data["adapter"]["image2video.get"]["fields"]["data.task_status"] == "data.status"
     assert data["adapter"]["gateway"]["timestamp_factor"] == 1000
-    profile_kinds = {Kind.BASE_PATH, Kind.AUTH_SCHEME, Kind.TLS, Kind.ENDPOINT_MISSING}
+    profile_kinds = {Kind.BASE_PATH, Kind.AUTH_SCHEME, Kind.TLS, Kind.ENDPOINT_MISSING, Kind.CREATE_REFUSED}
     assert {d["kind"] for d in data["differences"]} == {k.value for k in set(Kind) - profile_kinds}
 
 
@@ -279,3 +280,18 @@ def test_adapter_status_map_covers_words_the_run_never_saw() -> None:
     assert mapping["FAILURE"] == "failed"
     assert mapping["SUCCESS"] == "succeed"
     assert mapping["IN_PROGRESS"] == "processing"
+
+
+def test_a_gateway_whose_profile_refuses_the_minimal_body_breaks_every_creating_client() -> None:
+    """one-hub@387f8bf1 answers every Kling submit 503 provider_not_found (engine recording): a departure
+    waiving ``minimal_request_accepted`` says so, and compare turns it into a breaking create-refused."""
+    profiles = load_builtin_profiles()
+    result = compare_gateways("yibuapi", "onehub", profiles=profiles)
+    refused = _by_kind(result, Kind.CREATE_REFUSED)
+    assert set(refused) == {"text2video.create|text2video.create", "image2video.create|image2video.create"}
+    diff = refused["text2video.create|text2video.create"]
+    assert diff.breaking and "503" in diff.impact and "provider_not_found" in diff.impact
+    assert "profile onehub" in diff.evidence_to
+    assert "keep yibuapi" in diff.adapter
+    same_engine = compare_gateways("newapi", "bynewapi", profiles=profiles)
+    assert Kind.CREATE_REFUSED not in {d.kind for d in same_engine.differences}

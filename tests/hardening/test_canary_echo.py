@@ -136,3 +136,43 @@ def test_a_redirect_to_another_origin_carries_no_credential(
     figures.add("redirected_requests", len(received))
     figures.add("credentials_to_other_origin", len(leaked))
     assert not leaked, f"{len(leaked)} of {len(received)} redirected requests carried a credential: {leaked[0]}"
+
+
+def test_the_pytest_plugin_client_sends_no_credential_to_another_origin(tmp_path: Path) -> None:
+    """``kling_client`` (the plugin's live transport): a redirect to another (public-looking) origin is
+    followed without the key; one into another loopback port is refused before anything is sent."""
+    import dataclasses
+
+    import httpx
+
+    from conformance.harness.address_guard import use_resolver
+    from conformance.profiles import load_builtin_profiles
+    from conformance.profiles.model import AuthSpec
+    from conformance.pytest_kling.client import build_client
+
+    profile = dataclasses.replace(
+        load_builtin_profiles()["kling-official"], auth=AuthSpec(header="X-Api-Key", env="XKEY_API_KEY")
+    )
+    public = lambda host: ["93.184.216.34"] if host == "localhost" else []  # noqa: E731
+    with lax_gateway("accept") as second, lax_gateway("accept") as first, use_resolver(public):
+        first.redirect_gets = True
+        for target in (second.url.replace("127.0.0.1", "localhost"), second.url):
+            first.redirect_to = target
+            client, _, _ = build_client(
+                profile=profile,
+                mode="live",
+                base_url=first.url,
+                key=CANARY,
+                cassettes_root=tmp_path,
+                scenario="user.redirect",
+                emulator=False,
+            )
+            with client:
+                try:
+                    client.get("/v1/videos/text2video/123")
+                except httpx.TransportError as exc:
+                    assert "refused" in str(exc) and target == second.url
+    assert any(CANARY in str(h) for _, _, h in first.requests), "the key never reached the gateway"
+    assert second.requests, "nothing was redirected: vacuous"
+    assert len(second.requests) == 1, "the redirect into another loopback port was followed"
+    assert not any(CANARY in str(h) or "X-Api-Key" in h for _, _, h in second.requests), second.requests

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import pytest
 from conftest import figure_sink_fixture
 from hardening_figures import FigureSink
 from hardening_live import emulator_for, free_port, key_env
+from leak_scan import secret_forms
 
 from conformance.emulator.coverage import emulable_builtin_ids
 from conformance.harness.cassette import Cassette, load_cassette
@@ -40,28 +40,6 @@ FAULTS = (
 BROKEN_TARGETS = {"tls": "https://127.0.0.1:{port}/yibuapi", "refused": "http://127.0.0.1:{closed}/yibuapi"}
 
 figures = figure_sink_fixture("secrets")
-
-
-def secret_forms(secret: str) -> dict[str, bytes]:
-    """Every encoding of ``secret`` that a leak could take (duplicates removed)."""
-    forms = {
-        "plain": secret.encode(),
-        "url": urllib.parse.quote(secret, safe="").encode(),
-        "url-keep-slash": urllib.parse.quote(secret).encode(),
-        "json-escaped": json.dumps(secret)[1:-1].replace("/", "\\/").encode(),
-    }
-    for shift in range(3):  # base64 of the secret inside a longer string, at each of the 3 alignments
-        encoded = base64.b64encode(("x" * shift + secret).encode())
-        first = -(-shift // 3) * 4  # the first base64 quantum made of secret bytes only
-        last = (shift + len(secret)) // 3 * 4
-        core = encoded[first:last]
-        forms[f"base64+{shift}"] = core
-        forms[f"base64url+{shift}"] = core.replace(b"+", b"-").replace(b"/", b"_")
-    unique: dict[str, bytes] = {}
-    for name, needle in forms.items():
-        if needle not in unique.values():
-            unique[name] = needle
-    return unique
 
 
 def count_leaks(blobs: dict[str, bytes], secret: str = CANARY) -> dict[str, int]:
