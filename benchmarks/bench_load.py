@@ -93,13 +93,13 @@ def _targets() -> list[tuple[Any, str, str, Any]]:
     Profiles whose engine refuses every official body (recorded through the engines: new-api routes on
     ``model``, one-hub has no Kling provider; ``[emulator] requires_model_field`` / ``submit_error``)
     create no task, so they are left out of the load."""
-    from conformance.emulator.coverage import emulation_gaps
+    from conformance.emulator.coverage import served_by_default
     from conformance.harness.scenarios import build_catalog
     from conformance.profiles import load_builtin_profiles
 
     out = []
     for profile in load_builtin_profiles().values():
-        if emulation_gaps(profile):  # documented-only gateways are not emulated
+        if not served_by_default(profile):  # documented-only gateways are served only when named
             continue
         if profile.family == "kling-v3":  # the 3.x contract takes 3.x bodies (through its writing), not /v1 ones
             continue

@@ -352,13 +352,24 @@ def first_key_path(value: Any, *keys: str, default: str = "$") -> str:
     return min(found, key=lambda item: item[0].count(".") + item[0].count("["))[0]
 
 
-def json_type(value: Any) -> str:
-    """JSON Schema type name of a parsed value (``integer``, ``number``, ``object``...).
+#: The JSON type name of each type a JSON parser produces (the fast path of :func:`json_type_name`).
+_EXACT_TYPE_NAMES: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
 
-    A value no JSON parser produces gets its Python type name.
-    """
-    if value is None:
-        return "null"
+
+def json_type_name(value: Any) -> str | None:
+    """JSON Schema type name of a parsed value (``integer``, ``number``, ``object``...); ``None`` for a
+    value that is not JSON (subclasses of the JSON types count as their base type)."""
+    name = _EXACT_TYPE_NAMES.get(type(value))
+    if name is not None:
+        return name
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -371,7 +382,15 @@ def json_type(value: Any) -> str:
         return "array"
     if isinstance(value, dict):
         return "object"
-    return type(value).__name__
+    return None
+
+
+def json_type(value: Any) -> str:
+    """JSON Schema type name of a parsed value (``integer``, ``number``, ``object``...).
+
+    A value no JSON parser produces gets its Python type name.
+    """
+    return json_type_name(value) or type(value).__name__
 
 
 _PHRASES = {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 import threading
 import urllib.parse
 from collections.abc import Sequence
@@ -117,3 +118,61 @@ def scrub_text(text: str, secrets: Sequence[str]) -> str:
     if not text or not secrets:
         return text
     return scrub_bytes(text.encode("utf-8", "surrogateescape"), secrets).decode("utf-8", "surrogateescape")
+
+
+#: JSON keys and query parameters whose value is a secret (matched case-insensitively, whole name).
+SECRET_NAME = re.compile(
+    r"^(?:x[-_])?(?:api[-_]?key|apikey|key|token|access[-_]?token|refresh[-_]?token|access[-_]?key|"
+    r"secret|secret[-_]?key|client[-_]?secret|password|passwd|authorization|auth|credential|credentials|"
+    r"signature|session[-_]?token|sk|ak)$",
+    re.IGNORECASE,
+)
+
+#: Headers whose value is always a secret.
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie", "x-auth-token"}
+)
+
+#: Query parameters whose value is a secret, beyond :data:`SECRET_NAME`: ``user_key``, ``*_token``,
+#: ``*_key``, ``*secret``, ``sig``... (a URL's query names are not a body's fields: broader is safe here).
+SECRET_QUERY_NAME = re.compile(
+    r"^(?:.*[-_.])?(?:key|apikey|token|secret|password|passwd|pwd|signature|sig|auth|credential|session)s?$",
+    re.IGNORECASE,
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a header, query parameter or JSON key names a secret."""
+    return name.lower() in SECRET_HEADERS or bool(SECRET_NAME.match(name))
+
+
+def is_secret_query_name(name: str) -> bool:
+    """Whether a query parameter names a secret (``key``, ``user_key``, ``access_token``, ``api_key``...)."""
+    return is_secret_name(name) or bool(SECRET_QUERY_NAME.match(name))
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secrets a URL carries: its userinfo (password, and a user name long enough to be a key) and the
+    values of key-like query parameters, decoded (what the gateway receives) and as written."""
+    parts = urllib.parse.urlsplit(url)
+    found: list[str] = []
+    if parts.password:
+        found += [urllib.parse.unquote(parts.password), parts.password]
+    if parts.username and (parts.password is None or len(parts.username) >= 8):
+        found += [urllib.parse.unquote(parts.username), parts.username]
+    for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=False):
+        if is_secret_query_name(name):
+            found.append(value)
+    for raw in parts.query.split("&"):
+        name, _, value = raw.partition("=")
+        if value and is_secret_query_name(urllib.parse.unquote_plus(name)):
+            found.append(value)
+    return [s for s in dict.fromkeys(found) if len(s) >= 4]
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without ``user:password@`` (the credentials never travel in a URL we send or write)."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))

@@ -110,10 +110,10 @@ async def record_gateway(gateway: str, out: Path) -> int:
 
 def emulable(gateway: str) -> bool:
     """Whether the emulator can serve ``gateway`` as itself (doc-only gateways get doc-derived cassettes only)."""
-    from conformance.emulator.coverage import emulation_gaps
+    from conformance.emulator.coverage import served_by_default
     from conformance.profiles import load_profile
 
-    return not emulation_gaps(load_profile(gateway))
+    return served_by_default(load_profile(gateway))
 
 
 def regenerate(gateways: Sequence[str], out: Path) -> dict[str, tuple[int, int]]:

@@ -120,6 +120,10 @@ class EmulatorState:
         if extended is not None:  # the extended families the profile documents (issue 17)
             refused = gateway.authenticate(request.headers, ctx, request.query_params) or gateway.rate_limit(ctx)
             return _json(refused or await gateway.extended.serve(extended, request, ctx))
+        described = gateway.described.match(method, path, request.query_params) if gateway.described else None
+        if gateway.described is not None and described is not None:  # routes only the description implies
+            refused = gateway.authenticate(request.headers, ctx, request.query_params) or gateway.rate_limit(ctx)
+            return _json(refused or gateway.described.serve(described, ctx))
         match = gateway.routes.match(method, path)
         if match is None or match.operation is None or not match.operation.supported:
             operation = match.operation if match is not None else None

@@ -1,11 +1,11 @@
 """What the reference emulator cannot model of a profile, so it never passes off one gateway as another.
 
 The emulator serves each profile through a behaviour family (kling, newapi, onehub, kling-v3 for the
-3.x contract; ``custom`` is served as Kling). A profile that declares its own request dialect
-(writing), its own task protocol
-(driving) or response shapes no family renders would be emulated as something it is not, and a run
-against that stub would "pass" checks of a gateway that looks nothing like it. Such profiles are
-refused with the reasons (exit 2) instead.
+3.x contract). A ``custom`` profile that describes its own answers, request dialect or task protocol is
+served from that description (``emulator/described.py``); a Kling-shaped custom profile is served as
+Kling. A profile whose answers nothing describes (only its request, say) would be emulated as something
+it is not, and a run against that stub would "pass" checks of a gateway that looks nothing like it: such
+profiles are refused with the reasons (exit 2) instead.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ def emulation_gaps(profile: GatewayProfile) -> list[str]:
     gaps: list[str] = []
     if profile.family == "kling-v3":  # emulator/v3.py serves the 3.x contract itself (specs/kling-v3.openapi.yaml)
         return gaps
+    from conformance.emulator.described import description_gaps, is_described
+
+    if is_described(profile):  # served from its own description (emulator/described.py)
+        return description_gaps(profile)
     for op_id, op in profile.operations.items():
         if not op.supported:
             continue
@@ -59,11 +63,21 @@ def emulable_default(profiles: list[GatewayProfile], explicit: set[str]) -> list
     from conformance.profiles import builtin_profile_ids
 
     builtin = set(builtin_profile_ids())  # a user's own --profile file is always explicit
-    return [p for p in profiles if p.id in explicit or p.id not in builtin or not emulation_gaps(p)]
+    return [p for p in profiles if p.id in explicit or p.id not in builtin or served_by_default(p)]
+
+
+def served_by_default(profile: GatewayProfile) -> bool:
+    """Whether ``run --emulator`` / ``serve --all`` with no gateway named serve ``profile``: the gateways the
+    emulator models from their engines and documents (the eight seed/engine gateways, kling-official-v3).
+    The documented-only built-ins served from their own description (fal, replicate, ...) are served when
+    named (``-g fal``), so the default run and the bundled cassettes stay what they were."""
+    from conformance.emulator.described import is_described
+
+    return not emulation_gaps(profile) and not is_described(profile)
 
 
 def emulable_builtin_ids() -> list[str]:
     """Ids of the built-in profiles the emulator serves as themselves, in display order."""
     from conformance.profiles import builtin_profile_ids, load_profile
 
-    return [gid for gid in builtin_profile_ids() if not emulation_gaps(load_profile(gid))]
+    return [gid for gid in builtin_profile_ids() if served_by_default(load_profile(gid))]

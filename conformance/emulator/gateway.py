@@ -10,6 +10,7 @@ from typing import Any
 from conformance.emulator.auth import KeyChecker
 from conformance.emulator.callbacks import CallbackDispatcher
 from conformance.emulator.config import EmulatorConfig
+from conformance.emulator.described import DescribedFamily, DescribedRoutes, is_described
 from conformance.emulator.extended import ExtendedFamilies
 from conformance.emulator.families import family_for
 from conformance.emulator.lifecycle import FAILURE_REASONS, base_schedule, build_timeline, new_id, new_request_id
@@ -43,6 +44,10 @@ class Gateway:
     ) -> None:
         self.profile = profile
         self.family = family_for(profile)
+        self.described: DescribedRoutes | None = None
+        if is_described(profile):  # a custom profile served from its own description
+            described = DescribedFamily(self)
+            self.family, self.described = described, DescribedRoutes(self, described)
         self.routes = RouteTable(profile)
         self._config = config
         self._store = store
@@ -122,7 +127,9 @@ class Gateway:
         body, problem = parse_body(
             raw, headers.get("content-type", ""), checks_content_type=self.family.checks_content_type
         )
-        if problem is None and body is not None:
+        if problem is None and body is not None and self.described is not None:
+            operation, body, problem = self.described.accepting(operation, body)
+        elif problem is None and body is not None:
             problem = check_create(self.profile, operation.operation_id, body)
         if problem is not None or body is None:
             return self.family.request_error(self.profile, problem or RequestProblem("not-json", "", "no body"), ctx)

@@ -5,7 +5,8 @@ them; every other gateway's catalog is unchanged. Bodies are the spec's document
 paths are the spec's below the profile's prefix. Per family, by its ``kind``:
 
 - ``sync`` (tts, image-recognize, identify-face): ``<family>.call.example``, one call (paid: a sync call
-  is billed like a task), judged by ``sync_call_answers_at_once``;
+  is billed like a task, so it is sent with the create purpose the run's money guard counts), judged by
+  ``sync_call_answers_at_once``;
 - ``task``: ``<family>.create.example`` (paid) and ``<family>.get.example`` (free, queries the task the
   create returned), judged by ``task_family_answers_a_task``. A task that ``needs`` a session
   (advanced-lip-sync) is left to its flow;
@@ -44,7 +45,8 @@ def extended_scenarios(profile: GatewayProfile) -> list[Scenario]:
         info = spec.family(name)
         if info.kind == "sync" and info.operations:
             op = spec.operation(info.operations[0])
-            request = RequestSpec(method=op.method, path=prefix + op.path, purpose="call", body=op.example_request)
+            # Billed like a task: sent as a create, so the run's --max-paid-tasks guard counts it.
+            request = RequestSpec(method=op.method, path=prefix + op.path, purpose="create", body=op.example_request)
             out.append(
                 Scenario(
                     id=f"{op.operation_id}.example",

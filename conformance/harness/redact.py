@@ -28,6 +28,11 @@ import orjson
 from conformance.scrub import (
     MIN_FORM_CHARS,
     REDACTED,
+    SECRET_HEADERS,
+    SECRET_NAME,
+    SECRET_QUERY_NAME,
+    is_secret_name,
+    is_secret_query_name,
     register_secrets,
     registered_secrets,
     scrub_bytes,
@@ -35,19 +40,8 @@ from conformance.scrub import (
     scrub_registered_text,
     scrub_text,
     secret_forms,
-)
-
-#: JSON keys and query parameters whose value is a secret (matched case-insensitively, whole name).
-SECRET_NAME = re.compile(
-    r"^(?:x[-_])?(?:api[-_]?key|apikey|key|token|access[-_]?token|refresh[-_]?token|access[-_]?key|"
-    r"secret|secret[-_]?key|client[-_]?secret|password|passwd|authorization|auth|credential|credentials|"
-    r"signature|session[-_]?token|sk|ak)$",
-    re.IGNORECASE,
-)
-
-#: Headers whose value is always a secret.
-SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie", "x-auth-token"}
+    url_secrets,
+    without_userinfo,
 )
 
 #: Strings at least this long that are pure base64 are replaced by a placeholder.
@@ -63,51 +57,6 @@ _SECRET_KEY_HINT = re.compile(
 )
 _LONG_RUN_HINT = re.compile(rb"[A-Za-z0-9+/_-]{%d,}" % 200)
 _DATA_URI_RE = re.compile(r"^(data:[^,;]*;base64,)(.*)$", re.DOTALL)
-
-
-#: Query parameters whose value is a secret, beyond :data:`SECRET_NAME`: ``user_key``, ``*_token``,
-#: ``*_key``, ``*secret``, ``sig``... (a URL's query names are not a body's fields: broader is safe here).
-SECRET_QUERY_NAME = re.compile(
-    r"^(?:.*[-_.])?(?:key|apikey|token|secret|password|passwd|pwd|signature|sig|auth|credential|session)s?$",
-    re.IGNORECASE,
-)
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether a header, query parameter or JSON key names a secret."""
-    return name.lower() in SECRET_HEADERS or bool(SECRET_NAME.match(name))
-
-
-def is_secret_query_name(name: str) -> bool:
-    """Whether a query parameter names a secret (``key``, ``user_key``, ``access_token``, ``api_key``...)."""
-    return is_secret_name(name) or bool(SECRET_QUERY_NAME.match(name))
-
-
-def url_secrets(url: str) -> list[str]:
-    """The secrets a URL carries: its userinfo (password, and a user name long enough to be a key) and the
-    values of key-like query parameters, decoded (what the gateway receives) and as written."""
-    parts = urllib.parse.urlsplit(url)
-    found: list[str] = []
-    if parts.password:
-        found += [urllib.parse.unquote(parts.password), parts.password]
-    if parts.username and (parts.password is None or len(parts.username) >= 8):
-        found += [urllib.parse.unquote(parts.username), parts.username]
-    for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=False):
-        if is_secret_query_name(name):
-            found.append(value)
-    for raw in parts.query.split("&"):
-        name, _, value = raw.partition("=")
-        if value and is_secret_query_name(urllib.parse.unquote_plus(name)):
-            found.append(value)
-    return [s for s in dict.fromkeys(found) if len(s) >= 4]
-
-
-def without_userinfo(url: str) -> str:
-    """``url`` without ``user:password@`` (the credentials never travel in a URL we send or write)."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def placeholder_for(payload: str) -> str:
@@ -199,6 +148,11 @@ def body_key(body: bytes) -> str:
 __all__ = [
     "MIN_FORM_CHARS",
     "REDACTED",
+    "SECRET_HEADERS",
+    "SECRET_NAME",
+    "SECRET_QUERY_NAME",
+    "is_secret_name",
+    "is_secret_query_name",
     "redact_body",
     "redact_headers",
     "redact_json",

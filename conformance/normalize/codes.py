@@ -8,6 +8,7 @@ those is read the way a client would most likely read it, with a note.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,12 @@ _MISSING = Code(CodeKind.MISSING)
 _NULL = Code(CodeKind.NULL, note="code is null")
 
 
+@functools.lru_cache(maxsize=512)
+def _int_code(value: int) -> Code:
+    """The (immutable) reading of an everyday integer code, built once."""
+    return Code(CodeKind.INT, number=value)
+
+
 def read_code(body: dict[str, Any]) -> Code:
     """Classify ``body["code"]``."""
     if "code" not in body:
@@ -52,6 +59,8 @@ def read_code(body: dict[str, Any]) -> Code:
     if isinstance(value, int):
         if abs(value) >= _INT64:
             return Code(CodeKind.OTHER, note="code is a number out of range")
+        if type(value) is int and -1000 <= value <= 100000:
+            return _int_code(value)
         return Code(CodeKind.INT, number=value)
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer():
@@ -59,12 +68,17 @@ def read_code(body: dict[str, Any]) -> Code:
         return Code(CodeKind.OTHER, note="code is a non-integral number")
     if isinstance(value, str):
         stripped = value.strip()
-        if (
-            stripped.isascii()
-            and stripped
-            and (stripped.isdigit() or (stripped[0] in "+-" and stripped[1:].isdigit()))
-            and len(stripped) < 20
-        ):
+        if is_integer_text(stripped):
             return Code(CodeKind.INT, number=int(stripped), note="code is a string")
         return Code(CodeKind.STRING, text=value)
     return Code(CodeKind.OTHER, note=f"code is {json_type(value)}")
+
+
+def is_integer_text(stripped: str) -> bool:
+    """Whether a stripped string is a decimal integer a code may be sent as (``"0"``, ``"-1"``; under 20 chars)."""
+    return (
+        stripped.isascii()
+        and bool(stripped)
+        and (stripped.isdigit() or (stripped[0] in "+-" and stripped[1:].isdigit()))
+        and len(stripped) < 20
+    )

@@ -39,9 +39,16 @@ def normalize(
     ``departures`` say where the body departs from what that gateway's profile expects, narrowed to
     one operation id (``image2video.get``) when ``operation`` is given.
     """
-    code, code_note = _read_status_code(status_code)
-    resolved, _ = resolve_profile(profile) if profile is not None else (None, "")
-    model = model_for(getattr(resolved, "reading", None)) if resolved is not None else auto_model()
+    if status_code is None or type(status_code) is int:
+        code, code_note = status_code, ""
+    else:
+        code, code_note = _read_status_code(status_code)
+    if profile is None:
+        resolved = None
+        model = auto_model()
+    else:
+        resolved, _ = resolve_profile(profile)
+        model = model_for(getattr(resolved, "reading", None)) if resolved is not None else auto_model()
     try:
         result = _normalize(body, code, model, operation)
     except Exception as exc:  # a family bug must never escape: report it as a note instead

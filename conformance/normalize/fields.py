@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance.jsonpath import json_type_phrase as json_type  # "a number", "an object", "null"...
 from conformance.models import TaskStatus
-from conformance.normalize.result import NormalizedResponse, ShapeId
+from conformance.normalize.result import NormalizedResponse, ShapeId, result_from_fields
 from conformance.normalize.vocab import KLING_WORDS, STATUS_WORDS, fold_status_word, is_success_message
 
 #: Failure-reason sources in the order they are trusted (issue 3).
@@ -82,26 +82,29 @@ class Draft:
             self.note("task failed without a reason")
         if self.status is TaskStatus.SUCCEED and not self.video_urls and not self.image_urls:
             self.note("task succeeded without a result URL")
-        return NormalizedResponse(
-            shape=self.shape,
-            is_error=self.is_error,
-            error_shape=self.error_shape,
-            status=self.status,
-            raw_status=self.raw_status,
-            task_id=self.task_id,
-            upstream_task_id=self.upstream_task_id,
-            external_task_id=self.external_task_id,
-            video_urls=tuple(self.video_urls),
-            image_urls=tuple(self.image_urls),
-            video_durations=tuple(self.video_durations),
-            failure_reason=reason,
-            error_code=self.error_code,
-            error_message=self.error_message,
-            created_at=self.created_at,
-            updated_at=self.updated_at,
-            timestamp_unit=self.timestamp_unit,
-            status_code=self.status_code,
-            notes=tuple(self.notes),
+        return result_from_fields(
+            {
+                "shape": self.shape,
+                "is_error": self.is_error,
+                "status": self.status,
+                "raw_status": self.raw_status,
+                "task_id": self.task_id,
+                "upstream_task_id": self.upstream_task_id,
+                "external_task_id": self.external_task_id,
+                "video_urls": tuple(self.video_urls),
+                "image_urls": tuple(self.image_urls),
+                "video_durations": tuple(self.video_durations),
+                "failure_reason": reason,
+                "error_code": self.error_code,
+                "error_message": self.error_message,
+                "created_at": self.created_at,
+                "updated_at": self.updated_at,
+                "timestamp_unit": self.timestamp_unit,
+                "status_code": self.status_code,
+                "notes": tuple(self.notes),
+                "departures": (),
+                "error_shape": self.error_shape,
+            }
         )
 
 

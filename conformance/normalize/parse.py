@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from conformance.bounds import trim_lists, trim_note
+from conformance.bounds import MAX_LIST_ITEMS, trim_lists, trim_note
 from conformance.normalize.result import Shape
 
 #: Deepest nesting the ``json`` fallback is trusted with (its C scanner recurses per level).
@@ -61,22 +61,27 @@ def parse_body(body: Any) -> Parsed:
 
 
 def _parse_bytes(raw: bytes) -> Parsed:
-    if not raw.strip():
-        return _empty(raw)
     try:
         value = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+    except orjson.JSONDecodeError as exc:  # an empty or blank body lands here too: orjson refuses it
+        if not raw.strip():
+            return _empty(raw)
         return _recover_bytes(raw, str(exc))
     if _LONG_DIGIT_RUN in raw.translate(_DIGITS_TO_ZERO):
-        return _bounded(_reparse_exact(raw.decode("utf-8"), value, []))
+        return _bounded(_reparse_exact(raw.decode("utf-8"), value, []), raw)
     parsed = Parsed(value=value)
     _check_duplicates(raw, value, parsed)
-    return _bounded(parsed)
+    return _bounded(parsed, raw)
 
 
-def _bounded(parsed: Parsed) -> Parsed:
-    """``parsed`` with every list cut to :data:`~conformance.bounds.MAX_LIST_ITEMS` items (and a note)."""
-    if parsed.value is not None:
+def _bounded(parsed: Parsed, raw: bytes | str) -> Parsed:
+    """``parsed`` with every list cut to :data:`~conformance.bounds.MAX_LIST_ITEMS` items (and a note).
+
+    A list of more than N items has at least N commas between them in ``raw``: fewer commas in the whole
+    body (strings included, which only over-counts) means no list is long, and the value is not walked.
+    """
+    commas = raw.count(",") if isinstance(raw, str) else raw.count(b",")
+    if parsed.value is not None and commas >= MAX_LIST_ITEMS:
         value, longest = trim_lists(parsed.value)
         if longest:
             parsed.value = value
@@ -98,10 +103,10 @@ def _parse_text(text: str, notes: list[str] | None = None) -> Parsed:
     except orjson.JSONDecodeError as exc:
         return _recover_text(text, str(exc), notes)
     if _LONG_DIGIT_RUN in text.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO):
-        return _bounded(_reparse_exact(text, value, notes))
+        return _bounded(_reparse_exact(text, value, notes), text)
     parsed = Parsed(value=value, notes=notes)
     _check_duplicates(text, value, parsed)
-    return _bounded(parsed)
+    return _bounded(parsed, text)
 
 
 def _empty(raw: bytes | str) -> Parsed:

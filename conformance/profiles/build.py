@@ -29,6 +29,7 @@ from conformance.profiles.model import (
     TaskProtocol,
 )
 from conformance.profiles.validate import OPERATION_IDS, schema_enum
+from conformance.scrub import register_secrets, url_secrets
 
 _DEFAULT_METHOD = {"create": "POST", "get": "GET", "list": "GET"}
 _CODE_FIELDS = frozenset(
@@ -317,6 +318,7 @@ def build_profile(data: dict[str, Any], *, source_file: str) -> GatewayProfile:
         if missing:
             raise ProfileError(f"missing required key {key!r}", where=source_file, field=key, fix=fix)
     evidence = data.get("evidence") or {"kind": "user-supplied", "source": "user-supplied"}
+    register_secrets(*url_secrets(str(data["base_url"])))  # a key in a base URL never reaches disk or terminal
     prefix = str(data.get("path_prefix", "/kling"))
     flags = data.get("flags", {})
     extra = {k: v for k, v in data.items() if k == "emulator"}

@@ -23,6 +23,7 @@ from conformance.errors import ProfileError, UsageError, did_you_mean
 from conformance.inputs import MAX_PROFILE_BYTES, parse_bounded, read_text_input
 from conformance.profiles.keyscan import refuse_literal_keys
 from conformance.profiles.model import FAMILIES
+from conformance.scrub import register_secrets, url_secrets
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "profile.schema.json"
 
@@ -112,6 +113,8 @@ def parse_toml(path: Path) -> tuple[dict[str, Any], str]:
             where=where,
             fix='check quoting and brackets on that line (strings need "quotes", tables [name])',
         ) from None
+    if isinstance(data.get("base_url"), str):  # a key in it is scrubbed from every message and file
+        register_secrets(*url_secrets(data["base_url"]))
     return data, text
 
 

@@ -94,3 +94,64 @@ def mapped_path(mapping: RequestMapping | None, json_path: str) -> str:
         return json_path
     target = mapping.rename.get(name) or (f"{mapping.nest}.{name}" if mapping.nest else name)
     return "$." + target + (f".{rest}" if rest else "")
+
+
+def _take(body: dict[str, Any], path: str) -> tuple[bool, Any]:
+    """Remove and return the value at the dotted ``path`` of ``body``."""
+    *parents, leaf = path.split(".")
+    node: Any = body
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict) and leaf in node:
+        return True, node.pop(leaf)
+    return False, None
+
+
+def _read_template(template: Any, value: Any, out: dict[str, Any]) -> None:
+    """Fill ``out`` from a ``set`` value sent as ``template``: a lone ``"{field}"`` gives the field back."""
+    if isinstance(template, str):
+        whole = _PLACEHOLDER.fullmatch(template)
+        if whole:
+            out.setdefault(whole.group(1), value)
+    elif isinstance(template, list) and isinstance(value, list):
+        for item_template, item in zip(template, value, strict=False):
+            _read_template(item_template, item, out)
+    elif isinstance(template, dict) and isinstance(value, dict):
+        for key, item_template in template.items():
+            if key in value:
+                _read_template(item_template, value[key], out)
+
+
+def unmap_request(mapping: RequestMapping | None, body: Any) -> Any:
+    """The canonical body a gateway's own ``body`` stands for: :func:`map_request` read backwards.
+
+    Renamed fields come back under their canonical names, ``values`` are translated back, ``set``
+    constants are removed and the fields kept under ``nest`` come back to the top. What cannot be read
+    back (a dropped field, a template such as ``kling-video/{model_name}``) is simply absent.
+    """
+    if mapping is None or not isinstance(body, dict):
+        return body
+    rest = copy.deepcopy(body)
+    out: dict[str, Any] = {}
+
+    def back(name: str, value: Any) -> Any:
+        for canonical, sent in (mapping.values.get(name) or {}).items():
+            if sent == value and type(sent) is type(value):
+                return canonical
+        return value
+
+    for name, target in mapping.rename.items():
+        found, value = _take(rest, target)
+        if found:
+            out[name] = back(name, value)
+    for path, template in mapping.set.items():
+        found, value = _take(rest, path)
+        if found:
+            _read_template(template, value, out)
+    if mapping.unmapped == "keep":
+        kept: Any = rest
+        for part in mapping.nest.split(".") if mapping.nest else ():
+            kept = kept.get(part) if isinstance(kept, dict) else None
+        for name, value in (kept or {}).items() if isinstance(kept, dict) else ():
+            out.setdefault(name, back(name, value))
+    return out

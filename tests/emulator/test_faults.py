@@ -241,3 +241,14 @@ def test_grammar_round_trips_and_explains_errors() -> None:
         assert text.startswith("--faults:")
         for word in words:
             assert word in text, (spec, text)
+
+
+@pytest.mark.parametrize("size", [0, 7, 1024 * 1024, 3 * 1024 * 1024 + 5])
+def test_gzip_bomb_inflates_to_exactly_its_size(size: int) -> None:
+    import gzip
+
+    from conformance.emulator.faults_hostile import _bomb
+
+    body = _bomb(size)
+    assert gzip.decompress(body) == b'{"pad":"' + b"0" * size + b'"}'
+    assert len(body) < 2048 + size // 512  # a bomb: a thousand to one

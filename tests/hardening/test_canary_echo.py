@@ -176,3 +176,31 @@ def test_the_pytest_plugin_client_sends_no_credential_to_another_origin(tmp_path
     assert second.requests, "nothing was redirected: vacuous"
     assert len(second.requests) == 1, "the redirect into another loopback port was followed"
     assert not any(CANARY in str(h) or "X-Api-Key" in h for _, _, h in second.requests), second.requests
+
+
+def test_a_key_in_a_base_url_is_never_printed(tmp_path: Path) -> None:
+    """``gateways``, ``plan`` (and their ``--json``) never print a base URL's userinfo or ``?key=``."""
+    quoted_pw = urllib.parse.quote(USERINFO_SECRET, safe="")
+    quoted_q = urllib.parse.quote(QUERY_SECRET, safe="")
+    url = f"https://user:{quoted_pw}@gw.example/?key={quoted_q}"
+    profile = tmp_path / "mine.toml"  # a valid profile: userinfo only (no path or query in a profile's base_url)
+    profile.write_text(
+        f'id = "mine"\nextends = "kling-official"\nbase_url = "https://u:{quoted_pw}@gw.example"\n', encoding="utf-8"
+    )
+    refused = tmp_path / "refused.toml"  # refused by the schema: the error message quotes the value
+    refused.write_text(f'id = "mine"\nextends = "kling-official"\nbase_url = "{url}"\n', encoding="utf-8")
+    outputs = {}
+    for argv in (
+        ["gateways", "--profile", str(refused)],
+        ["gateways", "--profile", str(profile)],
+        ["gateways", "--profile", str(profile), "--json"],
+        ["plan", "--mode", "live", "--profile", str(profile), "-g", "mine"],
+        ["plan", "--mode", "live", "-g", "yibuapi", "--base-url", url],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance", *argv], capture_output=True, timeout=120, check=False
+        )
+        assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")[-1500:]
+        outputs[" ".join(argv)] = done.stdout + done.stderr
+    assert any(b"gw.example" in out for out in outputs.values()), "the host is not shown at all: vacuous"
+    assert count_leaks(outputs, (USERINFO_SECRET, QUERY_SECRET)) == {}

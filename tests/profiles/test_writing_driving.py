@@ -160,9 +160,14 @@ def test_the_emulator_refuses_a_profile_it_would_misrepresent(
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())  # no 54 passes written
     plain = load_profile_file(write_profile(text.split('[operations."text2video.create".task]')[0], "plain.toml"))
     assert emulation_gaps(plain) == []  # a Kling-shaped custom gateway is still served
-    gaps = {gid: bool(emulation_gaps(p)) for gid, p in load_builtin_profiles().items()}
-    assert [gid for gid, has in gaps.items() if not has][:8] == list(gaps)[:8]  # the eight seed/engine gateways
-    assert gaps["fal"] and gaps["piapi"]  # documented-only gateways are never emulated as Kling
+    from conformance.emulator.coverage import served_by_default
+    from conformance.emulator.described import is_described
+
+    builtins = load_builtin_profiles()
+    default = [gid for gid, p in builtins.items() if served_by_default(p)]
+    assert default[:8] == list(builtins)[:8]  # the eight seed/engine gateways
+    assert is_described(builtins["fal"]) and is_described(builtins["piapi"])  # served from their description
+    assert not emulation_gaps(builtins["fal"]) and emulation_gaps(builtins["segmind"])  # segmind: no answer
 
 
 def test_set_templates_inside_lists_wrap_a_field() -> None:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from conformance.jsonpath import json_type_name
+from conformance.normalize.codes import is_integer_text
 from conformance.normalize.reading.paths import MISSING, compile_query
 
 #: A compiled condition: (the node fields are read from, the draft so far) -> holds. The draft gives the
@@ -70,12 +72,7 @@ def as_number(value: Any) -> Any:
         return int(value) if math.isfinite(value) and value.is_integer() else MISSING
     if isinstance(value, str):
         stripped = value.strip()
-        if (
-            stripped.isascii()
-            and stripped
-            and (stripped.isdigit() or (stripped[0] in "+-" and stripped[1:].isdigit()))
-            and len(stripped) < 20
-        ):
+        if is_integer_text(stripped):
             return int(stripped)
     return MISSING
 
@@ -88,22 +85,8 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {"number": as_number, "folded": _
 
 
 def json_type_of(value: Any) -> str:
-    """JSON type name, with ``integer`` for whole numbers (``number`` covers both)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "other"
+    """JSON type name, with ``integer`` for whole numbers (``number`` covers both); ``other`` for non-JSON."""
+    return json_type_name(value) or "other"
 
 
 def _key(value: Any) -> Any:
@@ -176,6 +159,12 @@ def compile_condition(raw: Any, field: str) -> Predicate:
         )
     convert = _converter(raw.get("as"), f"{field}.as")
     test = tests[0]
+    if "path" in raw and convert is None:
+        member = member_name(_query(raw["path"], f"{field}.path"))
+        if member is not None:
+            fast = _member_predicate(member, test, raw, field)
+            if fast is not None:
+                return fast
     get: Callable[[Any, Any], Any]
     if "read" in raw:
         name = str(raw["read"])
@@ -240,6 +229,49 @@ def compile_condition(raw: Any, field: str) -> Predicate:
     return lambda node, draft: (value := get(node, draft)) is MISSING or not _member(value, keys)
 
 
+def member_name(query: Any) -> str | None:
+    """The one member name of a query such as ``$.code`` (the common case), else ``None``."""
+    steps = query.steps
+    if query.singular and steps is not None and len(steps) == 1 and type(steps[0]) is str:
+        return str(steps[0])
+    return None
+
+
+def _member_predicate(name: str, test: str, raw: dict[str, Any], field: str) -> Predicate | None:
+    """A predicate on one member of an object, with the lookup inlined (same results as the general one).
+
+    ``None`` when the test is not one of the inlined kinds (or is written wrongly: the general path then
+    raises the usual error).
+    """
+    if test == "exists" and isinstance(raw["exists"], bool):
+        if raw["exists"]:
+            return lambda node, draft: type(node) is dict and name in node
+        return lambda node, draft: type(node) is not dict or name not in node
+    if test == "type":
+        wanted = raw["type"] if isinstance(raw["type"], list) else [raw["type"]]
+        if any(item not in JSON_TYPES for item in wanted):
+            return None
+        names = frozenset(wanted) | ({"integer"} if "number" in wanted else set())
+        return lambda node, draft: type(node) is dict and name in node and json_type_of(node[name]) in names
+    if test in ("in", "not_in"):
+        values = raw[test] if isinstance(raw[test], list) else [raw[test]]
+        if any(isinstance(item, dict | list) for item in values):
+            return None
+        keys = frozenset(_key(item) for item in values)
+        if test == "in":
+            return lambda node, draft: type(node) is dict and name in node and _member(node[name], keys)
+        return lambda node, draft: type(node) is not dict or name not in node or not _member(node[name], keys)
+    if test == "matches":
+        try:
+            search = re.compile(str(raw["matches"])).search
+        except re.error:
+            return None
+        return lambda node, draft: (
+            type(node) is dict and isinstance(value := node.get(name, MISSING), str) and search(value) is not None
+        )
+    return None
+
+
 def _read_value(draft: Any, name: str) -> Any:
     """A value already read into the draft (a status as its word); ``MISSING`` when not read."""
     value = getattr(draft, name)
@@ -254,6 +286,9 @@ def _is_empty(value: Any) -> bool:
 
 
 def _member(value: Any, keys: frozenset[Any]) -> bool:
+    kind = type(value)
+    if kind is str or kind is int or kind is float:
+        return value in keys
     if isinstance(value, dict | list):
         return False
     return _key(value) in keys
@@ -275,6 +310,48 @@ def _query(text: Any, field: str) -> Any:
         return compile_query(text)
     except PathSyntaxError as exc:
         raise DescriptionError(str(exc), field=field, fix="write an RFC 9535 JSONPath such as $.data.task_id") from None
+
+
+#: Tests that never hold on an absent value: a condition with one of them needs its member present.
+_NEEDS_VALUE = ("in", "exists", "type", "matches", "only", "empty")
+
+
+def required_members(raw: Any) -> frozenset[str]:
+    """Top-level member names a node must have for a (valid, compiled) ``when`` list to hold.
+
+    A cheap prefilter: a body lacking one of them is not tried against the conditions at all. Only
+    what is certain counts (``exists = false``, ``not_in``, ``empty = true``, ``read``, ``http`` and
+    queries the library evaluates add nothing; ``any`` adds what every branch needs).
+    """
+    if raw is None:
+        return frozenset()
+    needed: set[str] = set()
+    for item in raw if isinstance(raw, list) else [raw]:
+        needed |= _required_by(item)
+    return frozenset(needed)
+
+
+def _required_by(item: Any) -> frozenset[str]:
+    if not isinstance(item, dict):
+        return frozenset()
+    if "all" in item:
+        return required_members(item["all"] or [])
+    if "any" in item:
+        branches = [_required_by(branch) for branch in item["any"] or []]
+        return frozenset.intersection(*branches) if branches else frozenset()
+    if "path" not in item or ("as" in item and item["as"] not in _CONVERTERS):
+        return frozenset()
+    test = next((key for key in _NEEDS_VALUE if key in item), None)
+    if (
+        test is None
+        or (test == "exists" and item["exists"] is not True)
+        or (test == "empty" and item["empty"] is not False)
+    ):
+        return frozenset()
+    steps = compile_query(item["path"]).steps
+    if steps and type(steps[0]) is str:
+        return frozenset({str(steps[0])})
+    return frozenset()
 
 
 def compile_conditions(raw: Any, field: str) -> Predicate | None:

@@ -24,6 +24,7 @@ from conformance.models import TaskStatus
 from conformance.normalize.fields import Draft
 from conformance.normalize.reading.conditions import DescriptionError
 from conformance.normalize.reading.model import Description, Reader, ShapeSpec, compile_description, decode_body
+from conformance.normalize.recognizer import NORMALIZERS
 
 DESCRIPTIONS_DIR = Path(__file__).resolve().parent.parent / "descriptions"
 
@@ -104,8 +105,6 @@ _models: dict[str, tuple[Any, ReadingModel]] = {}
 
 
 def _cached(name: str, build: Any) -> ReadingModel:
-    from conformance.normalize.recognizer import NORMALIZERS
-
     stamp = NORMALIZERS.version
     found = _models.get(name)
     if found is not None and found[0] == stamp:
@@ -125,6 +124,9 @@ def classic_model() -> ReadingModel:
 
 def auto_model() -> ReadingModel:
     """Zero-config reading: common success codes, the classic families, then the ``conventions`` fallback."""
+    found = _models.get("auto")
+    if found is not None and found[0] == NORMALIZERS.version:
+        return found[1]
 
     def build() -> ReadingModel:
         conventions = bundled("conventions")
@@ -169,8 +171,6 @@ def model_for(description: Description | None) -> ReadingModel:
     """The reading model of a profile's compiled ``[reading]`` (cached per description)."""
     if description is None:
         return classic_model()
-    from conformance.normalize.recognizer import NORMALIZERS
-
     stamp = NORMALIZERS.version
     found = _profile_models.get(id(description))
     if found is not None and found[0] is description and found[1] == stamp:
@@ -185,8 +185,11 @@ def model_for(description: Description | None) -> ReadingModel:
 def dispatch(draft: Draft, body: dict[str, Any], model: ReadingModel, operation: str | None) -> None:
     """Try each entry of ``model`` in order on ``body``; the first that matches reads it."""
     draft.statuses = model.statuses or None
+    members = body.keys()
     for entry in model.entries:
         if type(entry) is ShapeSpec:
+            if entry.requires and not members >= entry.requires:
+                continue
             if entry.operations and operation is not None and not entry.matches_operation(operation):
                 continue
             candidate = decode_body(body, entry.decode, draft) if entry.decode else body

@@ -12,42 +12,42 @@ predicate and every field a step closure, so reading a body is a handful of dict
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.models import TaskStatus
-from conformance.normalize.fields import (
-    Draft,
-    add_duration,
-    add_url,
-    json_type,
-    read_id,
-    read_status,
-    read_timestamps,
-    text,
-)
-from conformance.normalize.parse import parse_wrapped_json
+from conformance.normalize.fields import Draft
 from conformance.normalize.reading.conditions import (
     JSON_TYPES,
     DescriptionError,
     Predicate,
     _query,
-    as_number,
     compile_conditions,
-    json_type_of,
+    required_members,
 )
 from conformance.normalize.reading.paths import MISSING, Query
+from conformance.normalize.reading.steps import (
+    ID_FIELDS,
+    LIST_FIELDS,
+    TIME_FIELDS,
+    Alternative,
+    FieldSpec,
+    Step,
+    decode_body,
+    decode_notes_step,
+    field_step,
+    guarded,
+    note_step,
+    status_rule_step,
+    timestamps_step,
+    transform_step,
+)
 from conformance.normalize.result import ShapeId, shape_id
 from conformance.normalize.vocab import fold_status_word
 
-#: A compiled step: (the node fields are read from, the whole body, the draft).
-Step = Callable[[Any, Any, Draft], None]
+__all__ = ["ID_FIELDS", "LIST_FIELDS", "TIME_FIELDS", "Alternative", "FieldSpec", "Step", "decode_body"]
 
-ID_FIELDS = ("task_id", "upstream_task_id", "external_task_id")
-LIST_FIELDS = ("video_urls", "image_urls", "video_durations")
-TIME_FIELDS = ("created_at", "updated_at")
 FIELDS = (
     *ID_FIELDS,
     "status",
@@ -65,41 +65,6 @@ FIELD_TABLE_KEYS = ("paths", "missing_note", "unit", "first_present", "first_set
 STEP_KEYS = ("field", "note", "reader", "transform", "when", "at")
 UNITS = ("auto", "ms", "s", "iso")
 CANONICAL = tuple(status.value for status in TaskStatus)
-
-
-@dataclass(frozen=True, slots=True)
-class Alternative:
-    """One place a field may be: a query, and what to say when this is the place it was found."""
-
-    query: Query
-    note: str = ""
-    label: str = ""  # the name notes use ("data.task_id"); default: the path without "$."
-    types: frozenset[str] | None = None  # only values of these JSON types count
-    rank: int | None = None
-    unit: str = "auto"
-    as_number: bool = False
-    pattern: Any = None  # only strings this regex finds something in count
-
-    @property
-    def path(self) -> str:
-        """The JSONPath text."""
-        return self.query.text
-
-    @property
-    def steps(self) -> tuple[Any, ...] | None:
-        """Name/index steps when the path is singular (writable), else ``None``."""
-        return self.query.steps if self.query.singular else None
-
-
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    """Where one canonical field lives: alternatives in order, and what to note when none holds it."""
-
-    name: str
-    alternatives: tuple[Alternative, ...]
-    missing_note: str = ""
-    first_present: bool = False  # the first place holding a value decides, usable or not
-    first_set: bool = False  # timestamps: skip unset values (null, 0, "", booleans) even with one place
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +95,8 @@ class ShapeSpec:
     operations: tuple[str, ...]
     decode: tuple[tuple[Query, str], ...]
     reader: Reader
+    #: Top-level members a body must have for ``when`` to hold (a prefilter; empty: no certainty).
+    requires: frozenset[str] = frozenset()
 
     def matches_operation(self, operation: str) -> bool:
         """Whether this shape is meant for ``operation`` (``image2video.get``)."""
@@ -259,20 +226,20 @@ class _Compiler:
             if kind == "field":
                 if item in TIME_FIELDS:
                     if not timestamps_done:
-                        steps.append(_timestamps_step(fields.get("created_at"), fields.get("updated_at")))
+                        steps.append(timestamps_step(fields.get("created_at"), fields.get("updated_at")))
                         timestamps_done = True
                     continue
-                steps.append(_field_step(fields[item]))
+                steps.append(field_step(fields[item]))
             elif kind == "notes":
                 steps.extend(self.notes(raw.get("notes", []), f"{where}.notes"))
             elif kind == "status_rules":
                 steps.extend(self.status_rules(raw.get("status_rules", []), f"{where}.status_rules"))
             elif kind == "transform":
-                steps.append(_transform_step(item, step_where))
+                steps.append(transform_step(item, step_where))
             elif kind == "reader":
                 steps.append(self.reader_step(item, step_where))
             elif kind == "decode":
-                steps.append(_decode_notes_step)
+                steps.append(decode_notes_step)
             elif kind == "table":
                 steps.append(self.step_table(raw, item, step_where, fields))
         at = _query(raw["at"], f"{where}.at") if "at" in raw else None
@@ -337,16 +304,16 @@ class _Compiler:
             name = str(item["field"])
             if name not in fields or name in TIME_FIELDS:
                 raise DescriptionError(f"step field {name!r} is not placed by this shape", field=f"{where}.field")
-            inner = _field_step(fields[name])
+            inner = field_step(fields[name])
         elif kind == "note":
-            inner = _note_step(str(item["note"]), None)
+            inner = note_step(str(item["note"]), None)
         elif kind == "reader":
             inner = self.reader_step(str(item["reader"]), f"{where}.reader")
         else:
-            inner = _transform_step(str(item["transform"]), f"{where}.transform")
+            inner = transform_step(str(item["transform"]), f"{where}.transform")
         at = _query(item["at"], f"{where}.at") if "at" in item else None
         predicate = compile_conditions(item.get("when"), f"{where}.when")
-        return _guarded(inner, at, predicate)
+        return guarded(inner, at, predicate)
 
     def reader_step(self, name: str, where: str) -> Step:
         found = self.readers.get(name) or self.lookup_reader(name)
@@ -363,7 +330,7 @@ class _Compiler:
                 raise DescriptionError("a note is a table with note and when", field=item_where)
             self.unknown_keys(item, ("note", "when"), item_where, "a note")
             predicate = compile_conditions(item.get("when"), f"{item_where}.when")
-            steps.append(_note_step(str(item["note"]), predicate, f"{item_where}.note"))
+            steps.append(note_step(str(item["note"]), predicate, f"{item_where}.note"))
         return steps
 
     def status_rules(self, raw: Any, where: str) -> list[Step]:
@@ -382,7 +349,7 @@ class _Compiler:
                 )
             predicate = compile_conditions(item.get("when"), f"{item_where}.when")
             note = str(item.get("note", ""))
-            steps.append(_status_rule_step(TaskStatus(status), predicate, note))
+            steps.append(status_rule_step(TaskStatus(status), predicate, note))
         return steps
 
     def shape(self, raw: Any, where: str) -> ShapeSpec:
@@ -430,13 +397,17 @@ class _Compiler:
         error = raw.get("error", False)
         if not isinstance(error, bool):
             raise DescriptionError("error is true or false", field=f"{where}.error")
+        when = compile_conditions(raw.get("when"), f"{where}.when")
+        # decoding keeps the body's top-level members unless a decode path is the body itself ("$")
+        keeps_members = all(query.steps for query, _ in decode)
         return ShapeSpec(
             id=shape_id(ident),
             error=error,
-            when=compile_conditions(raw.get("when"), f"{where}.when"),
+            when=when,
             operations=operations,
             decode=tuple(decode),
             reader=reader,
+            requires=required_members(raw.get("when")) if keeps_members else frozenset(),
         )
 
 
@@ -476,322 +447,6 @@ _NATURAL_KEYS: dict[str, str] = {
 def natural_key_hint(key: str) -> str:
     """The real key for a key new users naturally try (``task_id_path`` -> ``task_id``), or ``""``."""
     return _NATURAL_KEYS.get(key, "")
-
-
-# ----------------------------------------------------------------------------------------- steps
-
-
-def _id_step(spec: FieldSpec) -> Step:
-    name = spec.name
-    alternatives = spec.alternatives
-    missing_note = spec.missing_note
-
-    first_present = spec.first_present
-
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        for alt in alternatives:
-            value = alt.query.get(node)
-            if value is MISSING or value is None:
-                continue
-            if not _usable(alt, value):
-                if first_present:
-                    return
-                continue
-            found = read_id(draft, value, alt.label)
-            if found is not None:
-                setattr(draft, name, found)
-                if alt.note:
-                    draft.note(alt.note)
-                return
-            if first_present:
-                return
-        if missing_note:
-            draft.note(missing_note)
-
-    return step
-
-
-def _status_step(spec: FieldSpec) -> Step:
-    alternatives = spec.alternatives
-    missing_note = spec.missing_note
-
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        for alt in alternatives:
-            value = alt.query.get(node)
-            if value is MISSING or value is None:
-                continue
-            if not _usable(alt, value):
-                if spec.first_present:
-                    return
-                continue
-            read_status(draft, value, alt.label)
-            if alt.note:
-                draft.note(alt.note)
-            return
-        if missing_note:
-            draft.note(missing_note)
-
-    return step
-
-
-def _usable(alt: Alternative, value: Any) -> bool:
-    """Whether ``value`` passes the place's ``type`` and ``matches`` filters."""
-    if alt.types is not None and json_type_of(value) not in alt.types:
-        return False
-    return alt.pattern is None or (isinstance(value, str) and alt.pattern.search(value) is not None)
-
-
-def _list_step(spec: FieldSpec) -> Step:
-    alternatives = spec.alternatives
-    if spec.name == "video_durations":
-
-        def durations(node: Any, body: Any, draft: Draft) -> None:
-            for alt in alternatives:
-                for value in alt.query.all(node):
-                    add_duration(draft, value)
-
-        return durations
-    image = spec.name == "image_urls"
-
-    def urls(node: Any, body: Any, draft: Draft) -> None:
-        for alt in alternatives:
-            values = alt.query.all(node) if not alt.query.singular else _one(alt.query.get(node))
-            if alt.types is not None or alt.pattern is not None:
-                values = [value for value in values if _usable(alt, value)]
-            if alt.note and any(values):
-                draft.note(alt.note)
-            for value in values:
-                add_url(draft, value, image=image)
-
-    return urls
-
-
-def _one(value: Any) -> tuple[Any, ...]:
-    return () if value is MISSING else (value,)
-
-
-def _reason_step(spec: FieldSpec) -> Step:
-    ranked = tuple((alt, alt.rank if alt.rank is not None else index) for index, alt in enumerate(spec.alternatives))
-
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        for alt, rank in ranked:
-            for value in alt.query.all(node) if not alt.query.singular else (alt.query.get(node),):
-                draft.offer_reason(rank, value)
-
-    return step
-
-
-def _error_code_step(spec: FieldSpec) -> Step:
-    alternatives = spec.alternatives
-    missing_note = spec.missing_note
-
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        for alt in alternatives:
-            value = alt.query.get(node)
-            if value is MISSING or value is None:
-                continue
-            if not _usable(alt, value):
-                continue
-            if alt.as_number:
-                number = as_number(value)
-                found = None if number is MISSING else str(number)
-            else:
-                found = text(value)
-            if found is not None:
-                draft.error_code = found
-                if alt.note:
-                    draft.note(alt.note)
-                return
-        if missing_note:
-            draft.note(missing_note)
-
-    return step
-
-
-def _error_message_step(spec: FieldSpec) -> Step:
-    alternatives = spec.alternatives
-    missing_note = spec.missing_note
-
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        for alt in alternatives:
-            value = alt.query.get(node)
-            if isinstance(value, str) and value and _usable(alt, value):
-                draft.error_message = value
-                if alt.note:
-                    draft.note(alt.note)
-                return
-        if missing_note:
-            draft.note(missing_note)
-
-    return step
-
-
-def _field_step(spec: FieldSpec) -> Step:
-    if spec.name in ID_FIELDS:
-        return _id_step(spec)
-    if spec.name == "status":
-        return _status_step(spec)
-    if spec.name in LIST_FIELDS:
-        return _list_step(spec)
-    if spec.name == "failure_reason":
-        return _reason_step(spec)
-    if spec.name == "error_code":
-        return _error_code_step(spec)
-    return _error_message_step(spec)
-
-
-def _pick_time(spec: FieldSpec | None, node: Any, default_label: str) -> tuple[str, Any, str]:
-    """(label, value, unit): one place is used as it is; of several, the first holding a set timestamp."""
-    if spec is None or not spec.alternatives:
-        return default_label, None, "auto"
-    alternatives = spec.alternatives
-    if len(alternatives) == 1 and not spec.first_set:
-        alt = alternatives[0]
-        value = alt.query.get(node)
-        return alt.label, None if value is MISSING else value, alt.unit
-    for alt in alternatives:
-        value = alt.query.get(node)
-        if value is not MISSING and value is not None and value != 0 and value != "" and not isinstance(value, bool):
-            return alt.label, value, alt.unit
-    first = alternatives[0]
-    return first.label, None, first.unit
-
-
-def _timestamps_step(created: FieldSpec | None, updated: FieldSpec | None) -> Step:
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        created_name, created_value, created_unit = _pick_time(created, node, "created_at")
-        updated_name, updated_value, updated_unit = _pick_time(updated, node, "updated_at")
-        read_timestamps(
-            draft,
-            created_value,
-            updated_value,
-            created_name=created_name,
-            updated_name=updated_name,
-            created_unit_declared=created_unit,
-            updated_unit_declared=updated_unit,
-        )
-
-    return step
-
-
-_TEMPLATE = re.compile(r"\{(\$[^{}!]*)(?:!(r|type))?(?::(\d+))?\}")
-
-
-def _render_template(note: str, where: str) -> Callable[[Any], str] | None:
-    """``{$.path}``, ``{$.path!r}``, ``{$.path!r:40}`` (cut to 40 characters), ``{$.path!type}`` in a note."""
-    parts = list(_TEMPLATE.finditer(note))
-    if not parts:
-        return None
-    pieces: list[Any] = []
-    last = 0
-    for match in parts:
-        pieces.append(note[last : match.start()])
-        pieces.append((_query(match[1], where), match[2] or "", int(match[3]) if match[3] else None))
-        last = match.end()
-    pieces.append(note[last:])
-
-    def render(node: Any) -> str:
-        out = []
-        for piece in pieces:
-            if isinstance(piece, str):
-                out.append(piece)
-                continue
-            query, conversion, cut = piece
-            value = query.get(node)
-            if isinstance(value, str) and cut is not None:
-                value = value[:cut]
-            if conversion == "type":
-                out.append(json_type(None if value is MISSING else value))
-            elif conversion == "r":
-                out.append(repr(value))
-            else:
-                out.append(str(value))
-        return "".join(out)
-
-    return render
-
-
-def _note_step(note: str, predicate: Predicate | None, where: str = "note") -> Step:
-    render = _render_template(note, where)
-    if predicate is None and render is None:
-        return lambda node, body, draft: draft.note(note)
-
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        if predicate is None or predicate(node, draft):
-            draft.note(render(node) if render is not None else note)
-
-    return step
-
-
-def _guarded(inner: Step, at: Query | None, predicate: Predicate | None) -> Step:
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        target = node if at is None else at.get(node)
-        if target is MISSING:
-            return
-        if predicate is None or predicate(target, draft):
-            inner(target, body, draft)
-
-    return step
-
-
-def _decode_notes_step(node: Any, body: Any, draft: Draft) -> None:
-    """Say which strings held JSON (the engine decoded them before matching)."""
-    for note in draft.pending_notes:
-        draft.note(note)
-    draft.pending_notes.clear()
-
-
-def _status_rule_step(status: TaskStatus, predicate: Predicate | None, note: str) -> Step:
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        held = draft.status is not None and (predicate is None or predicate(node, draft))
-        if held and draft.status is not status:
-            draft.status = status
-            draft.note(note or f"status {draft.raw_status!r} read as {status.value} (a status rule)")
-
-    return step
-
-
-def _transform_step(name: str, where: str) -> Step:
-    from conformance.normalize.reading.transforms import READ_TRANSFORMS
-
-    if name not in READ_TRANSFORMS.names():
-        from conformance.errors import did_you_mean
-
-        raise DescriptionError(
-            f"unknown transform {name!r}.{did_you_mean(name, READ_TRANSFORMS.names())}",
-            field=where,
-            fix=f"use one of: {', '.join(READ_TRANSFORMS.names())}",
-        )
-    transform = READ_TRANSFORMS.get(name).run
-    return lambda node, body, draft: transform(node, body, draft)
-
-
-def decode_body(body: Any, decode: tuple[tuple[Query, str], ...], draft: Draft | None) -> Any:
-    """``body`` with JSON held in strings at the decode paths parsed (copies only the containers on the way)."""
-    for query, note in decode:
-        value = query.get(body)
-        if not isinstance(value, str):
-            continue
-        inner = parse_wrapped_json(value)
-        if not isinstance(inner, dict | list):
-            continue
-        body = _replace(body, query.steps or (), inner)
-        if draft is not None and note:
-            draft.pending_notes.append(note)
-    return body
-
-
-def _replace(node: Any, steps: tuple[Any, ...], value: Any) -> Any:
-    if not steps:
-        return value
-    head, rest = steps[0], steps[1:]
-    if isinstance(node, dict):
-        copy = dict(node)
-        copy[head] = _replace(node[head], rest, value)
-        return copy
-    copy_list = list(node)
-    copy_list[head] = _replace(node[head], rest, value)
-    return copy_list
 
 
 def compile_description(

@@ -1,0 +1,101 @@
+"""The normalizer's fast paths give exactly what the general code gives.
+
+Each fast path (inlined one-member conditions, the member prefilter of shapes, the one-update result
+constructor, the comma prefilter before the list-trim walk) is checked against the general code it
+stands in for, on every test-case body and on odd values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import orjson
+import pytest
+from normalize_cases import ALL_CASES
+
+from conformance.bounds import MAX_LIST_ITEMS
+from conformance.models import TaskStatus
+from conformance.normalize import normalize
+from conformance.normalize.fields import Draft
+from conformance.normalize.reading.conditions import compile_condition
+from conformance.normalize.reading.engine import auto_model, bundled, bundled_ids
+from conformance.normalize.result import NormalizedResponse, Shape, result_from_fields
+
+ODD_VALUES: list[Any] = [None, 0, 1, -1, 0.0, 200.0, 2**63, True, False, "", " ", "0", "success", "Video", {}, [], [0]]
+TESTS: list[dict[str, Any]] = [
+    {"exists": True},
+    {"exists": False},
+    {"type": "object"},
+    {"type": ["string", "number"]},
+    {"type": "null"},
+    {"in": [0, "success", True, None]},
+    {"not_in": [0, ""]},
+    {"in": [1.0]},
+    {"matches": "(?i)^video"},
+    {"matches": r"\S"},
+]
+
+
+def _bodies() -> list[dict[str, Any]]:
+    bodies = []
+    for case in ALL_CASES:
+        try:
+            value = orjson.loads(case.body_bytes())
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            bodies.append(value)
+    return bodies
+
+
+@pytest.mark.parametrize("test", TESTS, ids=lambda test: ",".join(f"{k}={v}" for k, v in test.items()))
+def test_one_member_conditions_agree_with_the_general_ones(test: dict[str, Any]) -> None:
+    inlined = compile_condition({"path": "$.code", **test}, "when[0]")
+    general = compile_condition({"path": "$.wrap.code", **test}, "when[0]")  # two names: the general path
+    draft = Draft(shape=Shape.UNKNOWN)
+    nodes: list[Any] = [{"code": value} for value in ODD_VALUES] + [{}, [], "code", None, {"other": 1}]
+    for node in nodes:
+        assert inlined(node, draft) == general({"wrap": node}, draft), node
+
+
+def test_a_shape_the_prefilter_skips_would_not_have_matched() -> None:
+    shapes = [shape for name in bundled_ids() for shape in bundled(name).shapes]
+    assert any(shape.requires for shape in shapes)
+    for body in _bodies():
+        for shape in shapes:
+            if shape.when is None or not shape.requires or body.keys() >= shape.requires:
+                continue
+            assert not shape.when(body, Draft(shape=Shape.UNKNOWN, status_code=200)), (shape.id, body)
+
+
+def test_the_fast_result_equals_the_dataclass() -> None:
+    names = [field.name for field in dataclasses.fields(NormalizedResponse)]
+    values: dict[str, Any] = {name: f"value of {name}" for name in names}
+    values["shape"] = Shape.KLING
+    values["status"] = TaskStatus.SUCCEED
+    fast = result_from_fields({name: values[name] for name in names})
+    assert fast == NormalizedResponse(**values)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.task_id = "x"  # type: ignore[misc]
+    assert dataclasses.replace(fast, notes=("n",)).notes == ("n",)
+
+
+def test_every_reading_is_a_complete_result() -> None:
+    names = [field.name for field in dataclasses.fields(NormalizedResponse)]
+    for case in ALL_CASES[:50]:
+        result = normalize(case.body_bytes(), status_code=case.status_code)
+        assert list(vars(result)) == names
+
+
+@pytest.mark.parametrize("items", [MAX_LIST_ITEMS, MAX_LIST_ITEMS + 1])
+def test_long_lists_are_still_cut_after_the_comma_prefilter(items: int) -> None:
+    body = orjson.dumps({"code": 0, "data": [{"task_id": str(i), "task_status": "succeed"} for i in range(items)]})
+    notes = normalize(body).notes
+    cut = [note for note in notes if note.startswith("list of")]
+    expected = [f"list of {items} items: only the first {MAX_LIST_ITEMS} are judged"]
+    assert cut == (expected if items > MAX_LIST_ITEMS else [])
+
+
+def test_the_auto_model_is_built_once() -> None:
+    assert auto_model() is auto_model()
