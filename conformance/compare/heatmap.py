@@ -8,8 +8,6 @@ Content-Security-Policy as ``index.html`` (no script at all: the colours are CSS
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -18,6 +16,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from conformance.compare.switching import compare_gateways
+from conformance.reports.html import offline_page
 
 if TYPE_CHECKING:
     from conformance.compare.uses import Uses
@@ -187,11 +186,6 @@ _CSS = (
 
 def render_html(heatmap: Heatmap) -> str:
     """One offline page: the matrix with cells coloured by count; hover a cell for its first breaking items."""
-    csp_hash = "'sha256-" + base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode() + "'"
-    csp = (
-        f"default-src 'none'; style-src {csp_hash}; script-src 'none'; img-src 'none'; font-src 'none'; "
-        "connect-src 'none'; base-uri 'none'; form-action 'none'"
-    )
     names = heatmap.gateways
     head = "".join(f'<th scope="col">{escape(n)}</th>' for n in names)
     rows = []
@@ -211,20 +205,16 @@ def render_html(heatmap: Heatmap) -> str:
             )
         rows.append(f'<tr><th scope="row">{escape(a)}</th>{"".join(cells)}</tr>')
     sources = ", ".join(heatmap.sources) or "built-in profiles only"
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">'
-        '<meta name="referrer" content="no-referrer">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Switching heatmap</title><style>{_CSS}</style></head><body><h1>Switching heatmap</h1>"
+    body = (
+        "<h1>Switching heatmap</h1>"
         f'<p class="meta">Breaking differences for a client written for the row gateway when pointed at the column '
         f"gateway; {heatmap.breaking_pairs} of {len(heatmap.pairs)} ordered pairs break. Usage: "
         f"{escape(heatmap.usage or 'declared')}. Sources: {escape(sources)}. Details of one pair: "
         "<code>kling-conformance compare --from A --to B</code>.</p>"
         f'<div class="scroll"><table id="heatmap"><thead><tr><th scope="col">from \\ to</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div></body></html>\n"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+    return offline_page("Switching heatmap", body, css=_CSS)
 
 
 RENDERERS = {"text": render_text, "md": render_markdown, "json": render_json, "html": render_html}

@@ -61,6 +61,30 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def offline_page(title: str, body: str, *, css: str, js: str = "", data: str = "") -> str:
+    """One self-contained HTML page under a strict CSP: only its own inline style (and script) may run.
+
+    Nothing is fetched (no images, fonts, connections, forms or base URL). ``data`` is JSON embedded as
+    ``<script type="application/json" id="kc-data">`` for ``js`` to read; ``body`` is trusted markup.
+    """
+    script_src = _csp_hash(js) if js else "'none'"
+    csp = (
+        f"default-src 'none'; script-src {script_src}; style-src {_csp_hash(css)}; "
+        "img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+    scripts = f'<script type="application/json" id="kc-data">{data}</script>' if data else ""
+    if js:
+        scripts += f"<script>{js}</script>"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">'
+        '<meta name="referrer" content="no-referrer">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{css}</style></head><body>{body}{scripts}</body></html>\n"
+    )
+
+
 def embed_json(value: Any) -> str:
     """JSON that cannot close the ``<script>`` element it sits in."""
     text = dumps(value).decode("utf-8")
@@ -413,10 +437,6 @@ def render_html(report: RunReport) -> str:
     matrix = build_matrix(report)
     css = _asset("report.css")
     js = _asset("report.js")
-    csp = (
-        f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; "
-        "img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
-    )
     body = (
         _header_html(report)
         + _overview_html(report, matrix.gateways)
@@ -435,14 +455,5 @@ def render_html(report: RunReport) -> str:
         + _shapes_html(build_shapes(report), matrix.gateways)
         + "</section>"
     )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">'
-        '<meta name="referrer" content="no-referrer">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Kling conformance · {escape(report.meta.run_id)}</title>"
-        f"<style>{css}</style></head><body>{body}"
-        f'<script type="application/json" id="kc-data">{embed_json(_page_data(report, matrix))}</script>'
-        f"<script>{js}</script></body></html>\n"
-    )
+    title = f"Kling conformance · {report.meta.run_id}"
+    return offline_page(title, body, css=css, js=js, data=embed_json(_page_data(report, matrix)))
