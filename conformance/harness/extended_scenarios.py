@@ -8,9 +8,9 @@ paths are the spec's below the profile's prefix. Per family, by its ``kind``:
   is billed like a task, so it is sent with the create purpose the run's money guard counts), judged by
   ``sync_call_answers_at_once``;
 - ``task``: ``<family>.create.example`` (paid) and ``<family>.get.example`` (free, queries the task the
-  create returned), judged by ``task_family_answers_a_task``. A task that ``needs`` a session
-  (advanced-lip-sync) gets ``<family>.flow`` instead: the session-opening call (identify-face), then the
-  create with the session it answered;
+  create returned), judged by ``task_family_answers_a_task``. A task that ``needs`` another family's
+  session (advanced-lip-sync after identify-face) has no scenario yet: its calls would belong to two
+  families, which shards split (the emulator serves the pair; tests/emulator cover it);
 - ``flow`` (multi-elements): ``<family>.flow``: init-selection, add-selection with the session id the
   init answered, then the create with it (paid), judged by ``flow_session_carries_to_the_task``.
 """
@@ -86,38 +86,6 @@ def extended_scenarios(profile: GatewayProfile) -> list[Scenario]:
                     requests=(RequestSpec(method="GET", path=prefix + get.path, purpose="query"),),
                     depends_on=sid,
                     meta={"case": "extended", "kind": "task"},
-                )
-            )
-        elif info.kind == "task" and info.needs and f"{name}.create" in info.operations:
-            # A task that needs a session (advanced-lip-sync after identify-face): the call, then the create.
-            opener = spec.operation(info.needs[0])
-            create = spec.operation(f"{name}.create")
-            requests: tuple[RequestSpec, ...] = (
-                RequestSpec(
-                    method="POST",
-                    path=prefix + opener.path,
-                    purpose="call",
-                    body=opener.example_request,
-                    operation_id=opener.operation_id,
-                    meta={"extract": {"session_id": SESSION_FROM}},
-                ),
-                RequestSpec(
-                    method="POST",
-                    path=prefix + create.path,
-                    purpose="create",
-                    body=_with_session(create.example_request),
-                    meta={"fill_body": True},
-                ),
-            )
-            out.append(
-                Scenario(
-                    id=f"{name}.flow",
-                    gateway=gw,
-                    operation_id=create.operation_id,
-                    requests=requests,
-                    paid=True,
-                    request_body=copy.deepcopy(create.example_request),
-                    meta={"case": "extended", "kind": "flow"},
                 )
             )
         elif info.kind == "flow" and len(info.steps) >= 2:
