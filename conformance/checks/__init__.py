@@ -13,6 +13,7 @@ from conformance.registry import Registry
 #: Built-in check modules, one per area, in report order.
 BUILTIN_MODULES: tuple[str, ...] = (
     "conformance.checks.acceptance",
+    "conformance.checks.media",
     "conformance.checks.invalid",
     "conformance.checks.shape",
     "conformance.checks.wellformed",

@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
         sources: Annotated[
             list[str],
             typer.Argument(
-                metavar="BODY...",
+                metavar="BODY",
                 help="Raw response bodies of the gateway: FILE, ROLE=FILE or ROLE@HTTP=FILE (ROLE: submit, "
                 "progress, done, error), or - for NDJSON on standard input (one body per line).",
             ),

@@ -11,6 +11,7 @@ request only here, and scrubbed from everything this module returns.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
 import urllib.parse
@@ -336,12 +337,14 @@ class GatewayClient:
         auth: str = "key",
         meta: dict[str, Any] | None = None,
         paid: bool = False,
+        max_bytes: int | None = None,
     ) -> Attempted:
         """Send one logical request (with retries) and capture it; never raises on gateway misbehaviour.
 
         A request that could create a task is sent only with a budget slot (else the exchange says
         ``meta["budget"] == "refused"`` and nothing is sent) and is retried only when nothing was sent.
         A result fetch (``purpose`` ``result-fetch``) goes only where :mod:`.address_guard` allows.
+        ``max_bytes`` lowers the body cap for this request (a media probe reads only a file's head).
         """
         payload = raw_body if raw_body is not None else (orjson.dumps(body) if body is not None else None)
         live_payload = self._to_live(payload) if payload is not None else None
@@ -385,7 +388,9 @@ class GatewayClient:
         seq = self._sent
         while True:
             attempt += 1
-            result = await self._attempt(scenario, method, live_url, request_headers, live_payload, fetch=fetch)
+            result = await self._attempt(
+                scenario, method, live_url, request_headers, live_payload, fetch=fetch, cap=max_bytes
+            )
             response, error, elapsed = result.response, result.error, result.elapsed_ms
             interactions.append(
                 Interaction(
@@ -466,6 +471,7 @@ class GatewayClient:
         payload: bytes | None,
         *,
         fetch: bool = False,
+        cap: int | None = None,
     ) -> _AttemptResult:
         if self._on_attempt is not None:
             self._on_attempt(scenario)
@@ -478,21 +484,30 @@ class GatewayClient:
         async with self._slots:
             if self._global is not None:
                 async with self._global:
-                    return await self._attempt_unbounded(scenario, method, url, headers, payload, fetch)
-            return await self._attempt_unbounded(scenario, method, url, headers, payload, fetch)
+                    return await self._attempt_unbounded(scenario, method, url, headers, payload, fetch, cap)
+            return await self._attempt_unbounded(scenario, method, url, headers, payload, fetch, cap)
 
     async def _attempt_unbounded(
-        self, scenario: str, method: str, url: str, headers: dict[str, str], payload: bytes | None, fetch: bool = False
+        self,
+        scenario: str,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        payload: bytes | None,
+        fetch: bool = False,
+        cap: int | None = None,
     ) -> _AttemptResult:
         started = time.perf_counter()
         limits = self.limits
+        if cap is not None and cap < limits.max_body_bytes:
+            limits = dataclasses.replace(limits, max_body_bytes=max(1, cap))
         chunks: list[bytes] = []
         size = 0
         status: int | None = None
         resp_headers: tuple[tuple[str, str], ...] = ()
         note = ""
         if self._direct is not None:
-            return await self._attempt_direct(scenario, method, url, headers, payload, started)
+            return await self._attempt_direct(scenario, method, url, headers, payload, started, limits.max_body_bytes)
         import httpx  # live and record only (already loaded by then: the caller built the client)
 
         assert self.http is not None, "a live GatewayClient needs an httpx.AsyncClient"
@@ -544,10 +559,17 @@ class GatewayClient:
                 return _AttemptResult(None, self._clean(exc), self._ms(started))
             return _AttemptResult(None, f"transport: {type(exc).__name__}: {self._clean(exc)}", self._ms(started))
         assert status is not None
-        return self._finish(status, resp_headers, chunks, note, started)
+        return self._finish(status, resp_headers, chunks, note, started, limits.max_body_bytes)
 
     async def _attempt_direct(
-        self, scenario: str, method: str, url: str, headers: dict[str, str], payload: bytes | None, started: float
+        self,
+        scenario: str,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        payload: bytes | None,
+        started: float,
+        cap: int | None = None,
     ) -> _AttemptResult:
         assert self._direct is not None
         index = getattr(self._direct, "index", None)
@@ -576,18 +598,25 @@ class GatewayClient:
             raw = b"".join([chunk async for chunk in response.aiter_raw()])
         except httpx.StreamConsumed:
             raw = response.content
-        finished = self._finish(response.status_code, tuple(response.headers.multi_items()), [raw], "", started)
+        finished = self._finish(response.status_code, tuple(response.headers.multi_items()), [raw], "", started, cap)
         recorded = response.extensions  # a ReplayTransport passes on what the recording noted
         if "kling_seq" not in recorded:  # another in-memory transport: a send like any live one
             return finished
         return _with_recorded(finished, str(recorded.get("kling_body_note", "")), int(recorded["kling_seq"] or 0))
 
     def _finish(
-        self, status: int, resp_headers: tuple[tuple[str, str], ...], chunks: list[bytes], note: str, started: float
+        self,
+        status: int,
+        resp_headers: tuple[tuple[str, str], ...],
+        chunks: list[bytes],
+        note: str,
+        started: float,
+        cap: int | None = None,
     ) -> _AttemptResult:
-        raw = b"".join(chunks)[: self.limits.max_body_bytes]
+        cap = self.limits.max_body_bytes if cap is None else cap
+        raw = b"".join(chunks)[:cap]
         encoding = next((v for k, v in resp_headers if k.lower() == "content-encoding"), None)
-        body, decode_note = _decode(raw, encoding, self.limits.max_body_bytes)
+        body, decode_note = _decode(raw, encoding, cap)
         clean = self._to_recorded(redact_body(body, self.secrets))
         headers_clean = redact_headers(resp_headers, self.secrets)  # by value too: an echoed key in any header
         if self.meter is not None and not self.meter.keep(len(clean)):

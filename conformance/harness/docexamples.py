@@ -209,15 +209,18 @@ def doc_cassettes(gateway_id: str) -> list[Cassette]:
     from conformance.profiles import load_profile
 
     out: list[Cassette] = []
+    profile = load_profile(gateway_id)
     examples = documented_examples(gateway_id)
     if not examples:
-        examples = profile_examples(load_profile(gateway_id))
+        examples = profile_examples(profile)
+    # the credential where the profile's [auth] puts it (X-API-Key for PiAPI), redacted
+    credential = () if profile.auth.query else ((profile.auth.header or "Authorization", "[REDACTED]"),)
     for example in examples:
         if example.response is None or (example.request is None and example.method != "GET"):
             continue
         base = f"https://{example.host}" if example.host else DOC_PLACEHOLDER_HOST
         body = json.dumps(example.request, ensure_ascii=False).encode() if example.request is not None else b""
-        headers: tuple[tuple[str, str], ...] = (("Authorization", "[REDACTED]"),)
+        headers: tuple[tuple[str, str], ...] = credential
         if body:
             headers = (*headers, ("Content-Type", "application/json"))
         request = RecordedRequest(

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.checks.base import CallbackDelivery, ScenarioTrace
-from conformance.harness import driving
+from conformance.harness import driving, media_fetch
 from conformance.harness.callback_signatures import META_KEY as SIGNATURES_META
 from conformance.harness.callback_signatures import signature_verdicts
 from conformance.harness.callbacks import CallbackReceiver
 from conformance.harness.cassette import Cassette, Interaction
-from conformance.harness.client import GatewayClient
+from conformance.harness.client import Attempted, GatewayClient
 from conformance.harness.clock import Clock
 from conformance.harness.plan import PlannedScenario, is_probe
 from conformance.harness.replay_index import ReplayIndex
@@ -96,6 +96,7 @@ class _Recorder:
         auth: str | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
         meta: dict[str, Any] | None = None,
+        max_bytes: int | None = None,
     ) -> Exchange:
         client = self.ex.client
         query = tuple((k, v) for k, v in spec.query)
@@ -117,10 +118,21 @@ class _Recorder:
             auth=auth or spec.auth,
             meta={"purpose": spec.purpose, **spec.meta, **(meta or {})},
             paid=self.scenario.paid,
+            max_bytes=max_bytes,
         )
         if attempted.exchange.meta.get("budget") == "refused":
             raise _BudgetSpent
+        if spec.purpose == "result-fetch":  # the file's bytes are not kept, its probed facts are (meta["media"])
+            full = attempted.exchange
+            attempted = media_fetch.without_bodies(attempted)
+            self.exchanges.append(attempted.exchange)
+            self._keep(attempted)
+            return full
         self.exchanges.append(attempted.exchange)
+        self._keep(attempted)
+        return attempted.exchange
+
+    def _keep(self, attempted: Attempted) -> None:
         if self.ex.settings.stable:
             self.interactions.extend(
                 Interaction(
@@ -130,7 +142,6 @@ class _Recorder:
             )
         else:
             self.interactions.extend(attempted.interactions)
-        return attempted.exchange
 
 
 async def execute_gateway(ex: GatewayExecution, planned: list[PlannedScenario]) -> dict[str, ScenarioTrace]:
@@ -443,14 +454,37 @@ async def _poll(
                 last = ex.normalizer(fetched)
     urls = (last.video_urls + last.image_urls) if last else ()
     if urls and _should_fetch(ex, scenario):
-        await rec.send(
-            RequestSpec(
-                method="GET", path=urls[0], purpose="result-fetch", auth="none", operation_id=query.operation_id
-            ),
-            extra_headers=(("Range", "bytes=0-1023"),),
-            meta={"url": urls[0]},
-        )
+        meta["media"] = await _probe_results(ex, scenario, rec, urls, query.operation_id)
     return False, "", meta
+
+
+async def _probe_results(
+    ex: GatewayExecution, scenario: Scenario, rec: _Recorder, urls: tuple[str, ...], operation_id: str
+) -> dict[str, Any]:
+    """Probe the result files (live, record) or re-send the recorded reads and take the recorded facts (replay)."""
+
+    def fetcher(url: str) -> media_fetch.Fetch:
+        async def fetch(start: int, end: int, cap: int) -> media_fetch.Read:
+            spec = RequestSpec(method="GET", path=url, purpose="result-fetch", auth="none", operation_id=operation_id)
+            exchange = await rec.send(
+                spec, extra_headers=(("Range", f"bytes={start}-{end}"),), meta={"url": url}, max_bytes=cap
+            )
+            return media_fetch.read_of(exchange)
+
+        return fetch
+
+    picked = urls[: media_fetch.MAX_PROBED]
+    if ex.replay is None:
+        return await media_fetch.probe_all(picked, fetcher)
+    for url in picked:
+        spec = RequestSpec(method="GET", path=url, purpose="result-fetch", auth="none", operation_id=operation_id)
+        for _ in range(media_fetch.MAX_READS):
+            if not ex.replay.pending(scenario.id, "GET", ex.client.url_for(url), ex.client.base_url):
+                break
+            await rec.send(spec, meta={"url": url})
+    recorded = ex.replay_cassettes.get(scenario.id)
+    facts = recorded.meta.get("media") if recorded is not None else None
+    return facts if isinstance(facts, dict) else {}
 
 
 def _should_fetch(ex: GatewayExecution, scenario: Scenario) -> bool:
@@ -535,7 +569,7 @@ def _cassette(ex: GatewayExecution, scenario: Scenario, rec: _Recorder, trace: S
         }
         for index, c in enumerate(trace.callbacks)
     ]
-    kept = ("task_id", "terminal_status", "run_token", SIGNATURES_META)
+    kept = ("task_id", "terminal_status", "run_token", SIGNATURES_META, "media")
     meta = {k: v for k, v in trace.meta.items() if k in kept}
     return Cassette(
         gateway=ex.profile.id,

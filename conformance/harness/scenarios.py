@@ -46,6 +46,9 @@ CALLBACK_PLACEHOLDER = "http://callback-receiver.kling-conformance.invalid"
 PARAM_NAMES = PARAM_SCENARIO_NAMES
 INVALID_CASES = ("missing-required", "bad-enum", "out-of-range", "wrong-type", "wrong-content-type")
 
+#: Param scenarios polled to the end: callback_url (for its callbacks), and aspect_ratio and sound, whose
+#: result files show whether the gateway honoured them (result_media_matches_request). Polls are free.
+_POLLED_PARAMS = ("callback_url", "aspect_ratio", "sound")
 #: Families whose top-level ``image`` field takes URL or base64 (image encoding scenarios apply).
 _IMAGE_FAMILIES = ("image2video",)
 #: Families whose canonical create body has ``external_task_id`` (kling-contract.md §4: video-extend,
@@ -345,8 +348,8 @@ def _family_scenarios(
                 operation_id=c_id,
                 requests=(request,),
                 paid=True,
-                polled=name == "callback_url" and get_ok,
-                follow_up_query=name != "callback_url" and get_ok,
+                polled=name in _POLLED_PARAMS and get_ok,
+                follow_up_query=name not in _POLLED_PARAMS and get_ok,
                 request_body=body,
                 meta={"case": name, "param": name},
             )

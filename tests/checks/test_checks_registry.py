@@ -24,6 +24,7 @@ COMMON_IDS = {
         "optional_param_honoured",
         "image_base64_accepted",
         "image_data_uri_as_documented",
+        "result_media_matches_request",
     ],
     Area.INVALID_REQUESTS: [
         "missing_required_rejected",
@@ -89,7 +90,7 @@ def test_every_common_id_is_registered_in_its_area() -> None:
 def test_loading_is_idempotent() -> None:
     before = load_builtin_checks().names()
     assert load_builtin_checks().names() == before
-    assert len(BUILTIN_MODULES) == 8
+    assert len(BUILTIN_MODULES) == 9  # one per area, plus result media (checks/media.py)
 
 
 def test_metadata_is_sane() -> None:

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: Libraries a replay never needs: HTTP stack, emulator server, fuzzing, spec linting, rich output.
-HEAVY = ("httpx", "starlette", "uvicorn", "openapi_spec_validator", "schemathesis", "hypothesis", "rich")
+#: Libraries a replay never needs: HTTP stack, emulator server, fuzzing, spec linting, rich output, FFmpeg.
+HEAVY = ("httpx", "starlette", "uvicorn", "openapi_spec_validator", "schemathesis", "hypothesis", "rich", "av")
 
 PROBE = """
 import sys

@@ -148,3 +148,24 @@ def test_every_documented_gateway_cites_public_pages() -> None:
     assert n1n_fal.operation("text2video.create") is not None
     assert n1n_fal.operation("text2video.create").path == "/fal-ai/kling-video/v2.5-turbo/pro/text-to-video"  # type: ignore[union-attr]
     assert n1n_fal.operation("image2video.create").evidence.startswith("seeds/003_1c7f2c8af4a9427a.txt:35")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("gateway", "header", "value", "page"),
+    [
+        ("piapi", "X-API-Key", "k-123", "https://piapi.ai/docs/kling-api/create-task"),
+        ("segmind", "x-api-key", "k-123", "https://www.segmind.com/models/kling-text2video/api"),
+        ("fal", "Authorization", "Key k-123", "https://docs.fal.ai/documentation/model-apis/inference/queue"),
+        ("n1n-fal", "Authorization", "Bearer k-123", ""),  # n1n's own key on n1n's host, not fal's scheme
+    ],
+)
+def test_auth_is_written_as_each_gateway_documents_it(gateway: str, header: str, value: str, page: str) -> None:
+    from starlette.datastructures import Headers
+
+    from conformance.profiles.auth import Credentials, read_token, request_auth
+
+    spec = load_profile(gateway).auth
+    parts = request_auth(spec, Credentials(key="k-123"))
+    assert parts.headers == ((header, value),) and parts.query == ()
+    assert read_token(spec, Headers({header.lower(): value}), {}) == "k-123"  # the emulator reads it back the same way
+    assert page in spec.evidence
