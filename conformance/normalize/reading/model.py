@@ -317,6 +317,8 @@ class _Compiler:
             inner = transform_step(str(item["transform"]), f"{where}.transform")
         at = _query(item["at"], f"{where}.at") if "at" in item else None
         predicate = compile_conditions(item.get("when"), f"{where}.when")
+        if kind == "note" and at is None:  # the same step with its condition inside: one call less per body
+            return note_step(str(item["note"]), predicate)
         return guarded(inner, at, predicate)
 
     def reader_step(self, name: str, where: str) -> Step:

@@ -198,16 +198,28 @@ def _take_error_message(draft: Draft, value: Any, alt: Alternative) -> bool:
 
 def _list_step(spec: FieldSpec) -> Step:
     alternatives = spec.alternatives
+    plans = tuple((*plan, plan[4].query.singular, plan[4].query.all) for plan in _plans(alternatives))
     if spec.name == "video_durations":
 
-        def durations(node: Any, body: Any, draft: Draft) -> None:
-            for alt in alternatives:
-                for value in alt.query.all(node):
-                    add_duration(draft, value)
+        def durations(node: Any, body: Any, draft: Draft) -> None:  # every value counts (no filters)
+            is_dict = type(node) is dict
+            for first, second, get, _, _, singular, every in plans:
+                if first is not None:  # an absent or null value adds nothing
+                    value = node.get(first) if is_dict else None
+                    if second is not None and value is not None:
+                        value = value.get(second) if type(value) is dict else None
+                    if value is not None:
+                        add_duration(draft, value)
+                elif singular:
+                    value = get(node)
+                    if value is not MISSING:
+                        add_duration(draft, value)
+                else:
+                    for value in every(node):
+                        add_duration(draft, value)
 
         return durations
     image = spec.name == "image_urls"
-    plans = tuple((*plan, plan[4].query.singular, plan[4].query.all) for plan in _plans(alternatives))
 
     def urls(node: Any, body: Any, draft: Draft) -> None:
         is_dict = type(node) is dict
