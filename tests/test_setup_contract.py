@@ -77,3 +77,15 @@ def test_ci_proves_the_lower_bounds_with_a_lowest_direct_install() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "--resolution lowest-direct" in ci
     assert re.search(r'lowest/bin/python" -m pytest', ci), "the lowest-version environment must run the tests"
+
+
+def test_runtime_dependencies_are_what_the_package_imports() -> None:
+    project = _project()
+    declared = [str(r) for r in project["dependencies"]]  # type: ignore[union-attr]
+    names = [_requirement_name(r) for r in declared]
+    assert len(names) == len(set(names)), f"a dependency is declared twice: {sorted(names)}"
+    imported = _imported_distributions()
+    assert imported - set(names) == set(), "imported by conformance/ but not declared"
+    assert set(names) - imported - _DECLARED_WITHOUT_IMPORT == set(), "declared but not imported (make it an extra)"
+    for requirement in declared:
+        assert ">=" in requirement, f"{requirement}: every runtime dependency needs a lower bound"

@@ -8,8 +8,9 @@ paths are the spec's below the profile's prefix. Per family, by its ``kind``:
   is billed like a task, so it is sent with the create purpose the run's money guard counts), judged by
   ``sync_call_answers_at_once``;
 - ``task``: ``<family>.create.example`` (paid) and ``<family>.get.example`` (free, queries the task the
-  create returned), judged by ``task_family_answers_a_task``. A task that ``needs`` a session
-  (advanced-lip-sync) is left to its flow;
+  create returned), judged by ``task_family_answers_a_task``. A task that ``needs`` another family's
+  session (advanced-lip-sync after identify-face) has no scenario yet: its calls would belong to two
+  families, which shards split (the emulator serves the pair; tests/emulator cover it);
 - ``flow`` (multi-elements): ``<family>.flow``: init-selection, add-selection with the session id the
   init answered, then the create with it (paid), judged by ``flow_session_carries_to_the_task``.
 """

@@ -55,7 +55,42 @@ _SECRET_KEY_HINT = re.compile(
     rb'session[-_]?token|sk|ak)"\s*:',
     re.IGNORECASE,
 )
-_LONG_RUN_HINT = re.compile(rb"[A-Za-z0-9+/_-]{%d,}" % 200)
+_RUN_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
+#: Base64-alphabet bytes -> "a", every other byte -> " ": a long run is then a plain substring search
+#: (a few milliseconds on a 6 MB list body, where the regex took 200 ms per call).
+_RUN_TABLE = bytes(0x61 if chr(i).encode("latin-1") in _RUN_CHARS else 0x20 for i in range(256))
+_LONG_RUN = b"a" * 200
+
+
+def _has_long_run(body: bytes) -> bool:
+    """Whether ``body`` holds a run of at least 200 base64-alphabet bytes."""
+    return _LONG_RUN in body.translate(_RUN_TABLE)
+
+
+#: Every name :data:`_SECRET_KEY_HINT` matches ends in one of these (lower-cased, with the closing quote):
+#: a plain substring search rules most bodies out before the (much slower) regex runs.
+_SECRET_KEY_ENDINGS = (
+    b'key"',
+    b'token"',
+    b'secret"',
+    b'password"',
+    b'passwd"',
+    b'auth"',
+    b'authorization"',
+    b'credential"',
+    b'credentials"',
+    b'signature"',
+    b'"sk"',
+    b'"ak"',
+)
+
+
+def _may_name_a_secret(body: bytes) -> bool:
+    """Whether ``body`` has a JSON key that may name a secret (the regex, after a cheap substring test)."""
+    lowered = body.lower()
+    return any(ending in lowered for ending in _SECRET_KEY_ENDINGS) and bool(_SECRET_KEY_HINT.search(body))
+
+
 _DATA_URI_RE = re.compile(r"^(data:[^,;]*;base64,)(.*)$", re.DOTALL)
 
 
@@ -119,7 +154,7 @@ def redact_body(body: bytes, secrets: Sequence[str] = ()) -> bytes:
     body = scrub_bytes(body, secrets)
     if not body or body[:1] not in (b"{", b"["):
         return body
-    if not _SECRET_KEY_HINT.search(body) and not _LONG_RUN_HINT.search(body):
+    if not _may_name_a_secret(body) and not _has_long_run(body):
         return body  # nothing to redact or shrink: skip parsing (the common case, and the fast one)
     try:
         parsed = orjson.loads(body)

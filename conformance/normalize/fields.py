@@ -294,6 +294,11 @@ def to_ms(draft: Draft, value: Any, name: str, unit: str = "auto") -> tuple[int 
     ``unit`` is what the description declares: ``auto`` (numbers above 1e12 are ms, below seconds; ISO 8601
     strings parsed), or ``ms``/``s``/``iso`` to read the value in exactly that unit.
     """
+    if type(value) is int and unit == "auto":  # the everyday case: an integer in ms or in seconds
+        if _MS_FLOOR < value <= _MS_CEILING:
+            return value, "ms"
+        if 1 <= value <= _MS_FLOOR:
+            return value * 1000, "s"
     if value is None or value == "" or value == 0:  # Go zero values mean "not set"
         return None, None
     if isinstance(value, bool) or not isinstance(value, int | float | str):

@@ -35,9 +35,19 @@ SUCCESS_MESSAGES: frozenset[str] = frozenset({"succeed", "success", "succeeded",
 _SEPARATORS = str.maketrans({"-": "_", " ": "_"})
 
 
+#: Words folded so far (bounded: a hostile gateway sending a fresh word per body cannot grow it).
+_FOLDED: dict[str, str] = {}
+_MAX_FOLDED = 4096
+
+
 def fold_status_word(word: str) -> str:
     """The lookup key of a raw word: stripped, lower case, ``-``/space turned into ``_``."""
-    return word.strip().lower().translate(_SEPARATORS)
+    folded = _FOLDED.get(word)
+    if folded is None:
+        folded = word.strip().lower().translate(_SEPARATORS)
+        if len(_FOLDED) < _MAX_FOLDED and type(word) is str:
+            _FOLDED[word] = folded
+    return folded
 
 
 def canonical_status(word: str) -> TaskStatus:

@@ -59,6 +59,25 @@ def test_one_member_conditions_agree_with_the_general_ones(test: dict[str, Any])
         assert inlined(node, draft) == general({"wrap": node}, draft), node
 
 
+@pytest.mark.parametrize("test", TESTS, ids=lambda test: ",".join(f"{k}={v}" for k, v in test.items()))
+@pytest.mark.parametrize("conversion", ["number", "folded"])
+def test_one_member_conversions_agree_with_the_general_ones(test: dict[str, Any], conversion: str) -> None:
+    inlined = compile_condition({"path": "$.code", "as": conversion, **test}, "when[0]")
+    general = compile_condition({"path": "$.wrap.code", "as": conversion, **test}, "when[0]")
+    draft = Draft(shape=Shape.UNKNOWN)
+    for node in [{"code": value} for value in ODD_VALUES] + [{}, [], None]:
+        assert inlined(node, draft) == general({"wrap": node}, draft), node
+
+
+@pytest.mark.parametrize("types", ["object", ["array", "string"], "number", "null"])
+def test_type_of_the_node_itself_agrees_with_the_general_one(types: Any) -> None:
+    inlined = compile_condition({"path": "$", "type": types}, "when[0]")
+    general = compile_condition({"path": "$.wrap.inner", "type": types}, "when[0]")
+    draft = Draft(shape=Shape.UNKNOWN)
+    for node in ODD_VALUES:
+        assert inlined(node, draft) == general({"wrap": {"inner": node}}, draft), node
+
+
 def test_a_shape_the_prefilter_skips_would_not_have_matched() -> None:
     shapes = [shape for name in bundled_ids() for shape in bundled(name).shapes]
     assert any(shape.requires for shape in shapes)

@@ -64,6 +64,8 @@ class DescriptionError(ValueError):
 
 def as_number(value: Any) -> Any:
     """The integer a code-like value stands for (int, integral float, numeric string), else ``MISSING``."""
+    if type(value) is int:  # the everyday case first
+        return value if -_INT64 < value < _INT64 else MISSING
     if isinstance(value, bool):
         return MISSING
     if isinstance(value, int):
@@ -134,9 +136,7 @@ def compile_condition(raw: Any, field: str) -> Predicate:
                     f"an {group} condition holds only its list", field=field, fix=f"write {{ {group} = [ ... ] }}"
                 )
             inner = [compile_condition(item, f"{field}.{group}[{i}]") for i, item in enumerate(raw[group] or [])]
-            if group == "any":
-                return lambda node, draft: any(predicate(node, draft) for predicate in inner)
-            return lambda node, draft: all(predicate(node, draft) for predicate in inner)
+            return _any_of(inner) if group == "any" else _all_of(inner)
     if "http" in raw:
         if "path" in raw or tests:
             raise DescriptionError(
@@ -160,11 +160,15 @@ def compile_condition(raw: Any, field: str) -> Predicate:
     convert = _converter(raw.get("as"), f"{field}.as")
     test = tests[0]
     if "path" in raw and convert is None:
-        member = member_name(_query(raw["path"], f"{field}.path"))
+        query = _query(raw["path"], f"{field}.path")
+        member = member_name(query)
+        self_names = _type_names(raw["type"]) if query.steps == () and test == "type" else None
         if member is not None:
             fast = _member_predicate(member, test, raw, field)
             if fast is not None:
                 return fast
+        elif self_names is not None:  # `$` itself: the node's own type
+            return lambda node, draft: node is not MISSING and json_type_of(node) in self_names
     get: Callable[[Any, Any], Any]
     if "read" in raw:
         name = str(raw["read"])
@@ -176,11 +180,24 @@ def compile_condition(raw: Any, field: str) -> Predicate:
                 field=f"{field}.read",
                 fix=f"use one of: {', '.join(READ_NAMES)}",
             )
-        get = lambda node, draft: _read_value(draft, name)  # noqa: E731
+        if name == "status":  # the common case, without the generic attribute walk
+            get = lambda node, draft: MISSING if (status := draft.status) is None else status._value_  # noqa: E731
+        else:
+            get = lambda node, draft: _read_value(draft, name)  # noqa: E731
     else:
         query = _query(raw["path"], f"{field}.path")
-        path_get = query.get
-        get = lambda node, draft: path_get(node)  # noqa: E731
+        member = member_name(query)
+        if member is not None and convert is not None:  # `$.code` as a number: one closure, lookup inlined
+            conversion = _CONVERTERS[raw["as"]]
+            get = lambda node, draft: (  # noqa: E731
+                MISSING
+                if type(node) is not dict or (value := node.get(member, MISSING)) is MISSING
+                else conversion(value)
+            )
+            convert = None
+        else:
+            path_get = query.get
+            get = lambda node, draft: path_get(node)  # noqa: E731
     if convert is not None:
         plain = get
         get = lambda node, draft: convert(plain(node, draft))  # noqa: E731
@@ -248,10 +265,9 @@ def _member_predicate(name: str, test: str, raw: dict[str, Any], field: str) -> 
             return lambda node, draft: type(node) is dict and name in node
         return lambda node, draft: type(node) is not dict or name not in node
     if test == "type":
-        wanted = raw["type"] if isinstance(raw["type"], list) else [raw["type"]]
-        if any(item not in JSON_TYPES for item in wanted):
+        names = _type_names(raw["type"])
+        if names is None:
             return None
-        names = frozenset(wanted) | ({"integer"} if "number" in wanted else set())
         return lambda node, draft: type(node) is dict and name in node and json_type_of(node[name]) in names
     if test in ("in", "not_in"):
         values = raw[test] if isinstance(raw[test], list) else [raw[test]]
@@ -270,6 +286,14 @@ def _member_predicate(name: str, test: str, raw: dict[str, Any], field: str) -> 
             type(node) is dict and isinstance(value := node.get(name, MISSING), str) and search(value) is not None
         )
     return None
+
+
+def _type_names(raw: Any) -> frozenset[str] | None:
+    """The JSON type names a ``type`` test accepts (``number`` includes ``integer``); ``None`` when one is unknown."""
+    wanted = raw if isinstance(raw, list) else [raw]
+    if any(item not in JSON_TYPES for item in wanted):
+        return None
+    return frozenset(wanted) | ({"integer"} if "number" in wanted else set())
 
 
 def _read_value(draft: Any, name: str) -> Any:
@@ -364,7 +388,33 @@ def compile_conditions(raw: Any, field: str) -> Predicate | None:
         return None
     if len(predicates) == 1:
         return predicates[0]
+    return _all_of(predicates)
+
+
+def _any_of(predicates: list[Predicate]) -> Predicate:
+    """Holds when one of ``predicates`` holds (tried in order; none: never)."""
+
+    def holds(node: Any, draft: Any) -> bool:
+        for predicate in predicates:  # noqa: SIM110 - a plain loop: no generator per body on the hot path
+            if predicate(node, draft):
+                return True
+        return False
+
+    return holds
+
+
+def _all_of(predicates: list[Predicate]) -> Predicate:
+    """Holds when every one of ``predicates`` holds (tried in order; none: always)."""
+    if len(predicates) == 1:
+        return predicates[0]
     if len(predicates) == 2:
         first, second = predicates
         return lambda node, draft: first(node, draft) and second(node, draft)
-    return lambda node, draft: all(predicate(node, draft) for predicate in predicates)
+
+    def holds(node: Any, draft: Any) -> bool:
+        for predicate in predicates:  # noqa: SIM110 - a plain loop: no generator per body on the hot path
+            if not predicate(node, draft):
+                return False
+        return True
+
+    return holds

@@ -319,8 +319,8 @@ class _Compiler:
         found = self.readers.get(name) or self.lookup_reader(name)
         if found is None:
             raise DescriptionError(f"unknown reader {name!r}", field=where, fix="define it under [readers.<name>]")
-        reader = found
-        return lambda node, body, draft: reader.read(node, draft)
+        read = found.read
+        return lambda node, body, draft: read(node, draft)
 
     def notes(self, raw: Any, where: str) -> list[Step]:
         steps: list[Step] = []

@@ -16,6 +16,8 @@ from typing import Any
 
 from conformance.models import TaskStatus
 from conformance.normalize.fields import (
+    _MS_CEILING,
+    _MS_FLOOR,
     Draft,
     add_duration,
     add_url,
@@ -153,7 +155,7 @@ def _id_step(spec: FieldSpec) -> Step:
     name = spec.name
 
     def take(draft: Draft, value: Any, alt: Alternative) -> bool:
-        found = read_id(draft, value, alt.label)
+        found = value if type(value) is str and value.strip() else read_id(draft, value, alt.label)
         if found is None:
             return False
         setattr(draft, name, found)
@@ -161,43 +163,7 @@ def _id_step(spec: FieldSpec) -> Step:
             draft.note(alt.note)
         return True
 
-    return _fast_id_step(spec) or _first_field_step(spec, take, first_present=spec.first_present)
-
-
-def _fast_id_step(spec: FieldSpec) -> Step | None:
-    """The everyday id field (no filters): the same loop as :func:`_first_taken`, without the callback."""
-    plans = _plans(spec.alternatives)
-    if any(filtered for _, _, _, filtered, _ in plans):
-        return None
-    name = spec.name
-    missing_note = spec.missing_note
-    first_present = spec.first_present
-
-    def step(node: Any, body: Any, draft: Draft) -> None:
-        is_dict = type(node) is dict
-        for first, second, get, _, alt in plans:
-            if first is not None:
-                value = node.get(first) if is_dict else None
-                if second is not None and value is not None:
-                    value = value.get(second) if type(value) is dict else None
-            else:
-                value = get(node)
-                if value is MISSING:
-                    continue
-            if value is None:
-                continue
-            found = value if type(value) is str and value.strip() else read_id(draft, value, alt.label)
-            if found is not None:
-                setattr(draft, name, found)
-                if alt.note:
-                    draft.note(alt.note)
-                return
-            if first_present:
-                return
-        if missing_note:
-            draft.note(missing_note)
-
-    return step
+    return _first_field_step(spec, take, first_present=spec.first_present)
 
 
 def _take_status(draft: Draft, value: Any, alt: Alternative) -> bool:
@@ -321,10 +287,44 @@ def _pick_time(spec: FieldSpec | None, node: Any, default_label: str) -> tuple[s
     return first.label, None, first.unit
 
 
+def _first_plain_member(spec: FieldSpec | None) -> tuple[str, str] | None:
+    """(member name, label) of a timestamp field's first place when it is a plain ``$.name`` read in ``auto``."""
+    if spec is None or not spec.alternatives:
+        return None
+    first = spec.alternatives[0]
+    name = member_name(first.query)
+    return (name, first.label) if name is not None and first.unit == "auto" else None
+
+
 def timestamps_step(created: FieldSpec | None, updated: FieldSpec | None) -> Step:
-    """The step reading both timestamps (their units are compared, so they are read together)."""
+    """The step reading both timestamps (their units are compared, so they are read together).
+
+    Fast path: both first places hold integers in milliseconds. Such a value is "set", so it is the one
+    :func:`_pick_time` picks, and :func:`read_timestamps` would read it as it is with the unit ``ms``.
+    """
+    created_first = _first_plain_member(created)
+    updated_first = _first_plain_member(updated)
+    fast = created_first is not None and updated_first is not None
+    created_key, created_label = created_first or ("", "")
+    updated_key, updated_label = updated_first or ("", "")
+    before_note = f"{updated_label} is before {created_label}"
 
     def step(node: Any, body: Any, draft: Draft) -> None:
+        if fast and type(node) is dict:
+            created_ms = node.get(created_key)
+            updated_ms = node.get(updated_key)
+            if (
+                type(created_ms) is int
+                and type(updated_ms) is int
+                and _MS_FLOOR < created_ms <= _MS_CEILING
+                and _MS_FLOOR < updated_ms <= _MS_CEILING
+            ):
+                draft.created_at = created_ms
+                draft.updated_at = updated_ms
+                draft.timestamp_unit = "ms"
+                if updated_ms < created_ms:
+                    draft.note(before_note)
+                return
         created_name, created_value, created_unit = _pick_time(created, node, "created_at")
         updated_name, updated_value, updated_unit = _pick_time(updated, node, "updated_at")
         read_timestamps(

@@ -36,6 +36,7 @@ class Transform:
 
 
 READ_TRANSFORMS: Registry[Transform] = Registry("reading transform")
+_INT64 = 2**63
 
 
 TransformFunction = Callable[[Any, Any, Draft], None]
@@ -55,9 +56,16 @@ def _dict(node: Any) -> dict[str, Any] | None:
     return node if isinstance(node, dict) else None
 
 
+def _plain_int(value: Any) -> bool:
+    """An integer ``read_code`` reads without a note (in 64-bit range)."""
+    return type(value) is int and -_INT64 < value < _INT64
+
+
 @transform("code-notes", "note how an envelope's `code` was sent when odd (a string, a float, null, out of range)")
 def code_notes(node: Any, body: Any, draft: Draft) -> None:
     """``code is a string`` and friends."""
+    if type(node) is dict and ("code" not in node or _plain_int(node["code"])):
+        return  # the everyday cases (no code, an integer code) have nothing to note
     obj = _dict(node)
     if obj is not None:
         code = read_code(obj)
