@@ -56,9 +56,19 @@ def _canonical_operations(document: dict[str, Any]) -> dict[str, tuple[str, str,
     return out
 
 
+def _fuzzable(profile: GatewayProfile, create_id: str) -> bool:
+    create = profile.operation(create_id)
+    get = profile.operation(create_id.rsplit(".", 1)[0] + ".get")
+    if create is None or create.request is not None or create.task is not None:
+        return False
+    return get is None or "?" not in get.path
+
+
 def select_create_operations(profile: GatewayProfile, wanted: list[str] | None = None) -> list[str]:
     """Create operations to fuzz: ``wanted`` (ids or families) or every create the profile supports."""
-    supported = [op for op in profile.supported_operations() if op.endswith(".create")]
+    # The fuzzer generates canonical bodies: an operation that writes its own body (a profile's writing, e.g. the
+    # 3.x contract or a marketplace) or whose query path carries a query string cannot be fuzzed with them.
+    supported = [op for op in profile.supported_operations() if op.endswith(".create") and _fuzzable(profile, op)]
     if not wanted:
         return supported
     chosen: list[str] = []

@@ -219,6 +219,13 @@ class FuzzSession:
         self._key = key
         self._loopback = options.emulator or is_loopback_url(base_url)
         creates = select_create_operations(profile, options.operations)
+        if not select_create_operations(profile):
+            raise UsageError(
+                f"{profile.id} writes its own request bodies (or polls a query-string path): the fuzzer generates "
+                "canonical /v1 bodies, so none of its operations can be fuzzed",
+                where="--gateway",
+                fix="fuzz a gateway that takes the canonical bodies (e.g. kling-official), or run the catalog",
+            )
         if not creates:
             raise UsageError(
                 f"{profile.id} supports none of the operations asked for: {', '.join(options.operations)}",

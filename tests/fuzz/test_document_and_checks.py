@@ -165,3 +165,19 @@ def test_same_seed_same_requests() -> None:
     first = bodies(11)
     assert first == bodies(11)
     assert any("'duration': '7'" in body for body in first)
+
+
+def test_a_gateway_writing_its_own_bodies_is_refused_with_a_reason_not_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from conformance.cli import main
+    from conformance.fuzz.document import select_create_operations
+    from conformance.profiles import load_profile
+
+    assert select_create_operations(load_profile("kling-official-v3")) == []  # 3.x bodies: its own writing
+    assert "text2video.create" in select_create_operations(load_profile("kling-official"))
+    with pytest.raises(SystemExit) as exited:
+        main(["fuzz", "--gateway", "kling-official-v3", "--emulator", "--max-examples", "1"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "writes its own request bodies" in err and "Traceback" not in err

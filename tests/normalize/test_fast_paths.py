@@ -20,6 +20,8 @@ from conformance.normalize import normalize
 from conformance.normalize.fields import Draft
 from conformance.normalize.reading.conditions import compile_condition
 from conformance.normalize.reading.engine import auto_model, bundled, bundled_ids
+from conformance.normalize.reading.model import compile_description
+from conformance.normalize.reading.steps import decode_body
 from conformance.normalize.result import NormalizedResponse, Shape, result_from_fields
 
 ODD_VALUES: list[Any] = [None, 0, 1, -1, 0.0, 200.0, 2**63, True, False, "", " ", "0", "success", "Video", {}, [], [0]]
@@ -86,6 +88,64 @@ def test_a_shape_the_prefilter_skips_would_not_have_matched() -> None:
             if shape.when is None or not shape.requires or body.keys() >= shape.requires:
                 continue
             assert not shape.when(body, Draft(shape=Shape.UNKNOWN, status_code=200)), (shape.id, body)
+
+
+def test_shapes_tested_before_decoding_read_nothing_decoding_changes() -> None:
+    shapes = [shape for name in bundled_ids() for shape in bundled(name).shapes if shape.decode]
+    assert any(not shape.when_sees_decoded for shape in shapes) and any(shape.when_sees_decoded for shape in shapes)
+    wrapped = [
+        {"code": 0, "data": '{"task_id": "1", "task_status": "succeed"}'},
+        {"code": "success", "data": {"task_id": "t", "status": "SUCCESS", "data": '{"code": 0, "data": {}}'}},
+        {"code": 200, "data": {"resultJson": '{"resultUrls": ["https://x/v.mp4"]}', "response": "[1]"}},
+        {"task_id": "t", "status": "ok", "action": "x", "data": '{"code": 1}'},
+    ]
+    for body in [*_bodies(), *wrapped]:
+        for shape in shapes:
+            if shape.when is None or shape.when_sees_decoded:
+                continue
+            draft = Draft(shape=Shape.UNKNOWN, status_code=200)
+            decoded = decode_body(body, shape.decode, None)
+            assert bool(shape.when(body, draft)) == bool(shape.when(decoded, draft)), (shape.id, body)
+
+
+TIMESTAMPS: list[Any] = [
+    None,
+    0,
+    1,
+    1762237353,
+    1762237353241,
+    10**12,
+    10**12 + 1,
+    10**14,
+    10**14 + 1,
+    -5,
+    2.5,
+    "1762237353",
+    True,
+]
+
+
+@pytest.mark.parametrize("created", TIMESTAMPS)
+def test_integer_timestamps_read_directly_agree_with_the_general_reading(created: Any) -> None:
+    fast = compile_description(
+        {"readers": {"r": {"created_at": "$.created_at", "updated_at": ["$.updated_at", "$.finished_at"]}}}, id="fast"
+    ).readers["r"]
+    general = compile_description(
+        {
+            "readers": {
+                "r": {
+                    "created_at": {"path": "$.w.created_at", "label": "created_at"},
+                    "updated_at": [{"path": "$.w.updated_at", "label": "updated_at"}, "$.finished_at"],
+                }
+            }
+        },
+        id="general",
+    ).readers["r"]
+    for updated in TIMESTAMPS:
+        one, other = Draft(shape=Shape.UNKNOWN), Draft(shape=Shape.UNKNOWN)
+        fast.read({"created_at": created, "updated_at": updated, "finished_at": 1762237353}, one)
+        general.read({"w": {"created_at": created, "updated_at": updated}, "finished_at": 1762237353}, other)
+        assert one.finish() == other.finish(), (created, updated)
 
 
 def test_the_fast_result_equals_the_dataclass() -> None:

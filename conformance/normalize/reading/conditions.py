@@ -378,6 +378,22 @@ def _required_by(item: Any) -> frozenset[str]:
     return frozenset()
 
 
+def condition_paths(raw: Any) -> list[tuple[Any, ...] | None]:
+    """The steps of every path a (valid) ``when`` list reads (``None`` for a query beyond the simple subset)."""
+    if raw is None:
+        return []
+    found: list[tuple[Any, ...] | None] = []
+    for item in raw if isinstance(raw, list) else [raw]:
+        if not isinstance(item, dict):
+            continue
+        for group in ("any", "all"):
+            if group in item:
+                found.extend(condition_paths(item[group] or []))
+        if "path" in item:
+            found.append(compile_query(item["path"]).steps)
+    return found
+
+
 def compile_conditions(raw: Any, field: str) -> Predicate | None:
     """A ``when`` list -> one predicate (``None`` when the list is empty: always holds)."""
     if raw is None:

@@ -192,12 +192,15 @@ def dispatch(draft: Draft, body: dict[str, Any], model: ReadingModel, operation:
                 continue
             if entry.operations and operation is not None and not entry.matches_operation(operation):
                 continue
-            candidate = decode_body(body, entry.decode, draft) if entry.decode else body
-            if entry.when is None or entry.when(candidate, draft):
-                _read(entry, candidate, draft)
-                return
-            if entry.decode:
+            if entry.decode and entry.when_sees_decoded:
+                candidate = decode_body(body, entry.decode, draft)
+                if entry.when is None or entry.when(candidate, draft):
+                    _read(entry, candidate, draft)
+                    return
                 draft.pending_notes.clear()
+            elif entry.when is None or entry.when(body, draft):  # decoding cannot change what `when` reads
+                _read(entry, decode_body(body, entry.decode, draft) if entry.decode else body, draft)
+                return
         elif _plugin(entry, body, draft):
             return
     _read(model.fallback, body, draft)

@@ -24,9 +24,10 @@ from conformance.normalize.reading.conditions import (
     Predicate,
     _query,
     compile_conditions,
+    condition_paths,
     required_members,
 )
-from conformance.normalize.reading.paths import MISSING, Query
+from conformance.normalize.reading.paths import MISSING, WILDCARD, Query
 from conformance.normalize.reading.steps import (
     ID_FIELDS,
     LIST_FIELDS,
@@ -97,6 +98,9 @@ class ShapeSpec:
     reader: Reader
     #: Top-level members a body must have for ``when`` to hold (a prefilter; empty: no certainty).
     requires: frozenset[str] = frozenset()
+    #: Whether ``when`` may read a value the decode steps change (then it is tested on the decoded
+    #: body; otherwise on the body as sent, and only a matching body is decoded).
+    when_sees_decoded: bool = True
 
     def matches_operation(self, operation: str) -> bool:
         """Whether this shape is meant for ``operation`` (``image2video.get``)."""
@@ -408,7 +412,23 @@ class _Compiler:
             decode=tuple(decode),
             reader=reader,
             requires=required_members(raw.get("when")) if keeps_members else frozenset(),
+            when_sees_decoded=_reads_decoded(raw.get("when"), decode),
         )
+
+
+def _reads_decoded(when: Any, decode: list[tuple[Query, str]]) -> bool:
+    """Whether a condition path and a decode path overlap (one leads into the other, ``*`` matching any
+    step); a query beyond names, indexes and wildcards counts as overlapping."""
+    if not decode:
+        return False
+    for path in condition_paths(when):
+        for query, _ in decode:
+            target = query.steps
+            if path is None or target is None:
+                return True
+            if all(a == b or a is WILDCARD or b is WILDCARD for a, b in zip(path, target, strict=False)):
+                return True
+    return False
 
 
 def _is_id(text: str) -> bool:

@@ -299,8 +299,8 @@ def _first_plain_member(spec: FieldSpec | None) -> tuple[str, str] | None:
 def timestamps_step(created: FieldSpec | None, updated: FieldSpec | None) -> Step:
     """The step reading both timestamps (their units are compared, so they are read together).
 
-    Fast path: both first places hold integers in milliseconds. Such a value is "set", so it is the one
-    :func:`_pick_time` picks, and :func:`read_timestamps` would read it as it is with the unit ``ms``.
+    Fast path: both first places hold integers, both in milliseconds or both in seconds. Such a value is
+    "set", so it is the one :func:`_pick_time` picks, and :func:`read_timestamps` reads it in that unit.
     """
     created_first = _first_plain_member(created)
     updated_first = _first_plain_member(updated)
@@ -313,18 +313,22 @@ def timestamps_step(created: FieldSpec | None, updated: FieldSpec | None) -> Ste
         if fast and type(node) is dict:
             created_ms = node.get(created_key)
             updated_ms = node.get(updated_key)
-            if (
-                type(created_ms) is int
-                and type(updated_ms) is int
-                and _MS_FLOOR < created_ms <= _MS_CEILING
-                and _MS_FLOOR < updated_ms <= _MS_CEILING
-            ):
-                draft.created_at = created_ms
-                draft.updated_at = updated_ms
-                draft.timestamp_unit = "ms"
-                if updated_ms < created_ms:
-                    draft.note(before_note)
-                return
+            if type(created_ms) is int and type(updated_ms) is int:
+                if _MS_FLOOR < created_ms <= _MS_CEILING and _MS_FLOOR < updated_ms <= _MS_CEILING:
+                    draft.created_at = created_ms
+                    draft.updated_at = updated_ms
+                    draft.timestamp_unit = "ms"
+                    if updated_ms < created_ms:
+                        draft.note(before_note)
+                    return
+                if 1 <= created_ms <= _MS_FLOOR and 1 <= updated_ms <= _MS_FLOOR:  # both in seconds
+                    draft.created_at = created_ms * 1000
+                    draft.updated_at = updated_ms * 1000
+                    draft.timestamp_unit = "s"
+                    draft.note("timestamps in seconds")
+                    if updated_ms < created_ms:
+                        draft.note(before_note)
+                    return
         created_name, created_value, created_unit = _pick_time(created, node, "created_at")
         updated_name, updated_value, updated_unit = _pick_time(updated, node, "updated_at")
         read_timestamps(
