@@ -10,6 +10,7 @@ for errors), the raw status word (the operations' ``status_vocabulary``), the ta
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -48,14 +49,62 @@ def find_departures(
         return [], [f"profile {getattr(resolved, 'id', '?')!r} could not be compared ({type(exc).__name__})"]
 
 
-def _compare(result: NormalizedResponse, profile: GatewayProfile, operation: str | None) -> tuple[list[str], list[str]]:
-    departures: list[str] = []
+@dataclass(frozen=True, slots=True)
+class _Expected:
+    """What a profile expects of a success body under one operation filter, worked out once."""
+
+    operations: list[OperationProfile]
+    note: str  # "profile has no operation ...", or ""
+    shapes: list[str]
+    vocabulary: list[str]
+    formats: list[str]
+    patterns: list[re.Pattern[str]]
+    format_notes: list[str]  # unknown id formats, said when a task id is compared
+
+
+_expected_cache: dict[tuple[int, str | None], tuple[Any, Any, _Expected]] = {}
+
+
+def _expected(profile: GatewayProfile, operation: str | None) -> _Expected:
+    """The expectations of ``profile`` for ``operation`` (cached per profile object and operation)."""
+    key = (id(profile), operation)
+    found = _expected_cache.get(key)
+    if found is not None and found[0] is profile and found[1] is profile.operations:
+        return found[2]
     notes: list[str] = []
     operations = _selected_operations(profile, operation, notes)
+    formats = list(dict.fromkeys(op.id_format for op in operations))
+    patterns = []
+    format_notes = []
+    for name in formats:
+        pattern = _id_pattern(name)
+        if pattern is None:
+            format_notes.append(f"profile names an unknown id format {name!r}")
+        else:
+            patterns.append(pattern)
+    expected = _Expected(
+        operations=operations,
+        note=notes[0] if notes else "",
+        shapes=list(dict.fromkeys(op.response_shape for op in operations)),
+        vocabulary=list(dict.fromkeys(word for op in operations for word in op.status_vocabulary)),
+        formats=formats,
+        patterns=patterns,
+        format_notes=format_notes,
+    )
+    if len(_expected_cache) > 256:
+        _expected_cache.clear()
+    _expected_cache[key] = (profile, profile.operations, expected)
+    return expected
+
+
+def _compare(result: NormalizedResponse, profile: GatewayProfile, operation: str | None) -> tuple[list[str], list[str]]:
+    departures: list[str] = []
+    expected = _expected(profile, operation)
+    notes: list[str] = [expected.note] if expected.note else []
     if result.is_error:
         _compare_error(result, profile, departures)
     else:
-        _compare_success(result, profile, operations, operation, departures, notes)
+        _compare_success(result, profile, expected, operation, departures, notes)
     unit = result.timestamp_unit
     expected_unit = profile.lifecycle.timestamp_unit
     if unit is not None and unit != expected_unit:
@@ -96,20 +145,21 @@ def _compare_error(result: NormalizedResponse, profile: GatewayProfile, departur
 def _compare_success(
     result: NormalizedResponse,
     profile: GatewayProfile,
-    operations: list[OperationProfile],
+    expected: _Expected,
     operation: str | None,
     departures: list[str],
     notes: list[str],
 ) -> None:
+    operations = expected.operations
     if not operations:
         notes.append(f"profile {profile.id!r} lists no operations; shape not compared")
         return
-    shapes = list(dict.fromkeys(op.response_shape for op in operations))
+    shapes = expected.shapes
     if result.shape.value not in shapes:
         departures.append(f"shape {result.shape.value!r} is not one the profile expects ({', '.join(shapes)})")
     raw = result.raw_status
     if raw is not None:
-        vocabulary = list(dict.fromkeys(word for op in operations for word in op.status_vocabulary))
+        vocabulary = expected.vocabulary
         if vocabulary and raw not in vocabulary:
             same_word = next((word for word in vocabulary if word.lower() == raw.lower()), None)
             if same_word is not None:
@@ -117,23 +167,18 @@ def _compare_success(
             else:
                 departures.append(f"status word {raw!r} is not in the profile's vocabulary ({', '.join(vocabulary)})")
     if result.task_id is not None:
-        _compare_id(result.task_id, operations, departures, notes)
+        _compare_id(result.task_id, expected, departures, notes)
     if operation and len(operations) == 1 and result.status_code is not None:
         expected_status = operations[0].success_status
         if result.status_code != expected_status:
             departures.append(f"HTTP {result.status_code}, the profile says {expected_status} for {operation}")
 
 
-def _compare_id(task_id: str, operations: list[OperationProfile], departures: list[str], notes: list[str]) -> None:
-    formats = list(dict.fromkeys(op.id_format for op in operations))
-    patterns = []
-    for name in formats:
-        pattern = _id_pattern(name)
-        if pattern is None:
-            notes.append(f"profile names an unknown id format {name!r}")
-        else:
-            patterns.append(pattern)
+def _compare_id(task_id: str, expected: _Expected, departures: list[str], notes: list[str]) -> None:
+    notes.extend(expected.format_notes)
+    patterns = expected.patterns
     if patterns and not any(pattern.fullmatch(task_id) for pattern in patterns):
+        formats = expected.formats
         departures.append(f"task id {task_id[:60]!r} does not match the profile's id format ({', '.join(formats)})")
 
 

@@ -9,7 +9,7 @@ from conformance.normalize.departures import find_departures, resolve_profile
 from conformance.normalize.fields import Draft, json_type
 from conformance.normalize.parse import parse_body, parse_wrapped_json
 from conformance.normalize.reading.engine import ReadingModel, auto_model, dispatch, model_for
-from conformance.normalize.result import NormalizedResponse, Shape
+from conformance.normalize.result import NormalizedResponse, Shape, result_from_fields
 
 #: Shapes that say nothing about success or failure (a body read by conventions, or no shape at all).
 _NEUTRAL_SHAPES = frozenset({Shape.EMPTY, Shape.NOT_JSON, Shape.UNKNOWN, "task"})
@@ -59,11 +59,12 @@ def normalize(
             notes=(f"normalizer failed on this body ({type(exc).__name__}); nothing was read",),
         )
     if code_note:
-        result = dataclasses.replace(result, notes=(code_note, *result.notes))
+        result = result_from_fields({**vars(result), "notes": (code_note, *result.notes)})
     if profile is not None:
         departures, notes = find_departures(result, resolved if resolved is not None else profile, operation)
         if departures or notes:
-            result = dataclasses.replace(result, departures=tuple(departures), notes=(*result.notes, *notes))
+            changed = {"notes": (*result.notes, *notes), "departures": tuple(departures)}
+            result = result_from_fields({**vars(result), **changed})
     return result
 
 
