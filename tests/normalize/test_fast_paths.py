@@ -178,3 +178,26 @@ def test_long_lists_are_still_cut_after_the_comma_prefilter(items: int) -> None:
 
 def test_the_auto_model_is_built_once() -> None:
     assert auto_model() is auto_model()
+
+
+def test_profile_expectations_are_worked_out_per_profile_and_operation() -> None:
+    from conformance.profiles import load_profile
+
+    official = load_profile("kling-official")
+    body = orjson.dumps(
+        {"code": 0, "message": "SUCCEED", "request_id": "r", "data": {"task_id": "1", "task_status": "DONE"}}
+    )
+    first = normalize(body, 200, official, operation="no.such-operation")
+    again = normalize(body, 200, official, operation="no.such-operation")
+    assert first == again
+    assert any("has no operation 'no.such-operation'" in note for note in again.notes)
+    assert any("status word 'DONE'" in departure for departure in again.departures)
+    lenient = dataclasses.replace(
+        official,
+        operations={
+            name: dataclasses.replace(op, status_vocabulary=(*op.status_vocabulary, "DONE"))
+            for name, op in official.operations.items()
+        },
+    )
+    assert not any("status word" in departure for departure in normalize(body, 200, lenient).departures)
+    assert any("status word 'DONE'" in departure for departure in normalize(body, 200, official).departures)
