@@ -47,8 +47,9 @@ WEIGHTS = {  # how often bodies of each case file appear (everyday traffic is of
 }
 
 
-def _templates() -> list[tuple[str, bytes, int | None]]:
-    templates = []
+def case_bodies() -> list[tuple[str, str, bytes, int | None]]:
+    """(case file, case id, raw body, HTTP status) of every normalizer test case, in file order."""
+    bodies = []
     for file in sorted(CASES_DIR.glob("*.json")):
         for row in json.loads(file.read_text(encoding="utf-8"))["cases"]:
             if "body_text" in row:
@@ -57,8 +58,12 @@ def _templates() -> list[tuple[str, bytes, int | None]]:
                 raw = base64.b64decode(row["body_base64"])
             else:
                 raw = json.dumps(row["body"], ensure_ascii=False).encode("utf-8")
-            templates.append((file.name, raw, row.get("status_code")))
-    return templates
+            bodies.append((file.name, row["id"], raw, row.get("status_code")))
+    return bodies
+
+
+def _templates() -> list[tuple[str, bytes, int | None]]:
+    return [(file, raw, status) for file, _, raw, status in case_bodies()]
 
 
 def build_corpus(size: int, seed: int = 7) -> list[tuple[bytes, int | None]]:

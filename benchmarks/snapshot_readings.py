@@ -30,16 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def collect(out: Path) -> None:
     """Freeze the inputs: (source, base64 body, status) triples, in a stable order."""
-    bodies: list[dict[str, Any]] = []
-    for file in sorted((ROOT / "tests" / "normalize" / "cases").glob("*.json")):
-        for row in json.loads(file.read_text(encoding="utf-8"))["cases"]:
-            if "body_text" in row:
-                raw = row["body_text"].encode("utf-8")
-            elif "body_base64" in row:
-                raw = base64.b64decode(row["body_base64"])
-            else:
-                raw = json.dumps(row["body"], ensure_ascii=False).encode("utf-8")
-            bodies.append({"source": f"{file.name}:{row['id']}", "raw": raw, "status": row.get("status_code")})
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_normalize import case_bodies
+
+    bodies: list[dict[str, Any]] = [
+        {"source": f"{file}:{case_id}", "raw": raw, "status": status} for file, case_id, raw, status in case_bodies()
+    ]
     corpus = json.loads((ROOT / "tests" / "normalize" / "corpus" / "gateways.json").read_text(encoding="utf-8"))
     for gateway in corpus["gateways"]:
         for row in gateway["bodies"]:
