@@ -427,8 +427,19 @@ def _spec_problems(op_id: str, exchange: Exchange) -> list[str]:
     return [issue.render() for issue in spec.validate_response(op_id, 200, _json(exchange))][:3]
 
 
-def _none_documented(kind: str) -> Verdict:
-    return skipped(NOT_DOCUMENTED, f"the gateway documents no {kind} of the official reference's extended families")
+def _documented_traces(ctx: CheckContext, pattern: str, kind: str) -> Iterator[ScenarioTrace | Verdict]:
+    """The traces of ``pattern`` ready to judge, or the verdict that stands in for one.
+
+    One skipped verdict when the gateway documents no such extended family; a gated verdict (not run,
+    failed before its call) in place of each trace that cannot be judged.
+    """
+    traces = traces_for(ctx, pattern)
+    if not traces:
+        yield skipped(NOT_DOCUMENTED, f"the gateway documents no {kind} of the official reference's extended families")
+        return
+    for trace in traces:
+        blocked = gate(trace)
+        yield trace if blocked is None else blocked
 
 
 @check(severity=Severity.HIGH, area=Area.LIFECYCLE, paid=True, scenarios=("*.call.example",))
@@ -438,14 +449,9 @@ def sync_call_answers_at_once(ctx: CheckContext) -> Iterator[Verdict]:
     The answer is HTTP 200 with the documented body and no task to poll (no ``task_status`` submitted or
     processing): a gateway that turns the call into a task, or answers another shape, fails.
     """
-    traces = traces_for(ctx, "*.call.example")
-    if not traces:
-        yield _none_documented("synchronous call")
-        return
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in _documented_traces(ctx, "*.call.example", "synchronous call"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         main = trace.main
         assert main is not None
@@ -478,14 +484,9 @@ def task_family_answers_a_task(ctx: CheckContext) -> Iterator[Verdict]:
     The create answer validates against the family's documented schema and carries ``task_id`` with
     ``task_status`` submitted; the get of that id answers the same task.
     """
-    traces = traces_for(ctx, "*.create.example")
-    if not traces:
-        yield _none_documented("task family")
-        return
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in _documented_traces(ctx, "*.create.example", "task family"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         main = trace.main
         assert main is not None
@@ -523,14 +524,9 @@ def flow_session_carries_to_the_task(ctx: CheckContext) -> Iterator[Verdict]:
     The opening call answers a ``session_id``; add-selection with it answers the same session; the create
     with it answers a submitted task.
     """
-    traces = traces_for(ctx, "*.flow")
-    if not traces:
-        yield _none_documented("flow")
-        return
-    for trace in traces:
-        blocked = gate(trace)
-        if blocked is not None:
-            yield blocked
+    for trace in _documented_traces(ctx, "*.flow", "flow"):
+        if isinstance(trace, Verdict):
+            yield trace
             continue
         steps = trace.exchanges
         session = _data(steps[0]).get("session_id") if steps else None
