@@ -17,9 +17,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -177,7 +179,9 @@ def test_killed_record_runs_lose_nothing(full_run: Trial, tmp_path: Path, figure
         assert trial.after_done <= len(trial.done) < total, (trial.signal_name, trial.after_done, len(trial.done))
 
 
-def test_two_runs_at_once_into_one_reports_folder(tmp_path: Path, figures: FigureSink) -> None:
+def test_two_runs_at_once_into_one_reports_folder(
+    tmp_path: Path, figures: FigureSink, spawn: Callable[..., subprocess.Popen[Any]]
+) -> None:
     """Concurrent writers: both run folders complete, ``latest`` points at one of them, no temporaries left."""
     reports = tmp_path / "reports"
     command = [
@@ -194,7 +198,7 @@ def test_two_runs_at_once_into_one_reports_folder(tmp_path: Path, figures: Figur
         "-q",
     ]
     for _ in range(2):
-        processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+        processes = [spawn(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
         outputs = [p.communicate(timeout=120) for p in processes]
         for process, (_out, err) in zip(processes, outputs, strict=True):
             assert process.returncode in (0, 1), err.decode(errors="replace")

@@ -8,7 +8,9 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -167,10 +169,12 @@ def test_interrupted_recording_keeps_every_completed_scenario(tmp_path: Path) ->
     assert not list(cassettes.rglob("*.tmp"))
 
 
-def test_ctrl_c_writes_a_partial_report_marked_incomplete(tmp_path: Path) -> None:
+def test_ctrl_c_writes_a_partial_report_marked_incomplete(
+    tmp_path: Path, spawn: Callable[..., subprocess.Popen[Any]]
+) -> None:
     import signal
 
-    proc = subprocess.Popen(
+    proc = spawn(
         [*CLI, "run", "--emulator", "--time-scale", "0.05", "--reports-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
