@@ -17,7 +17,7 @@ import functools
 import re
 import threading
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import orjson
 
@@ -176,3 +176,32 @@ def without_userinfo(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def scrub_registered_stream(pieces: Iterable[bytes], *, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:
+    """:func:`scrub_registered` over a stream: ``b"".join`` of the output is the scrubbed join of ``pieces``.
+
+    Pieces are gathered into chunks of about ``chunk_bytes``; the last ``longest form - 1`` bytes of each
+    scrubbed chunk are held back and scanned again with the next one, so a secret cut across two pieces is
+    still found, while memory stays bounded by the chunk size whatever the total length.
+    """
+    secrets = registered_secrets()
+    forms = [form for secret in secrets for form in _forms(secret)]
+    keep = max((len(form) for form in forms), default=1) - 1
+    pending: list[bytes] = []
+    size = 0
+    carry = b""
+    for piece in pieces:
+        pending.append(piece)
+        size += len(piece)
+        if size < chunk_bytes:
+            continue
+        buffer = scrub_bytes(carry + b"".join(pending), secrets) if forms else b"".join(pending)
+        pending, size = [], 0
+        if forms and keep:
+            carry = buffer[-keep:]
+            buffer = buffer[:-keep]
+        yield buffer
+    rest = carry + b"".join(pending)
+    if rest:
+        yield scrub_bytes(rest, secrets) if forms else rest

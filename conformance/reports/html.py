@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from html import escape
 from importlib import resources
 from typing import Any
@@ -67,27 +68,44 @@ def offline_page(title: str, body: str, *, css: str, js: str = "", data: str = "
     Nothing is fetched (no images, fonts, connections, forms or base URL). ``data`` is JSON embedded as
     ``<script type="application/json" id="kc-data">`` for ``js`` to read; ``body`` is trusted markup.
     """
+    return "".join(offline_page_pieces(title, body, css=css, js=js, data=(data,) if data else ()))
+
+
+def offline_page_pieces(title: str, body: str, *, css: str, js: str = "", data: Iterable[str] = ()) -> Iterator[str]:
+    """:func:`offline_page` in pieces, the embedded JSON ``data`` given (and passed on) in pieces."""
     script_src = _csp_hash(js) if js else "'none'"
     csp = (
         f"default-src 'none'; script-src {script_src}; style-src {_csp_hash(css)}; "
         "img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
     )
-    scripts = f'<script type="application/json" id="kc-data">{data}</script>' if data else ""
-    if js:
-        scripts += f"<script>{js}</script>"
-    return (
+    yield (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">'
         '<meta name="referrer" content="no-referrer">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{css}</style></head><body>{body}{scripts}</body></html>\n"
+        f"<title>{escape(title)}</title><style>{css}</style></head><body>{body}"
     )
+    first = True
+    for piece in data:
+        if first:
+            yield '<script type="application/json" id="kc-data">'
+            first = False
+        yield piece
+    if not first:
+        yield "</script>"
+    if js:
+        yield f"<script>{js}</script>"
+    yield "</body></html>\n"
 
 
 def embed_json(value: Any) -> str:
     """JSON that cannot close the ``<script>`` element it sits in."""
-    text = dumps(value).decode("utf-8")
+    return embed_text(dumps(value).decode("utf-8"))
+
+
+def embed_text(text: str) -> str:
+    """JSON text made safe inside ``<script>`` (each character replaced on its own, so pieces can be done apart)."""
     for char, code in (
         ("<", "\\u003c"),
         (">", "\\u003e"),
@@ -156,8 +174,34 @@ def _page_data(report: RunReport, matrix: Matrix) -> dict[str, Any]:
     return {
         "cells": cells,
         "exchanges": {ref: report.exchanges[ref] for ref in sorted(refs) if ref in report.exchanges},
-        "symbols": {o.value: sym for o, sym in HTML_SYMBOLS.items()},
+        "symbols": _symbols(),
     }
+
+
+def _symbols() -> dict[str, str]:
+    return {o.value: sym for o, sym in HTML_SYMBOLS.items()}
+
+
+def _page_data_pieces(report: RunReport, matrix: Matrix) -> Iterator[str]:
+    """``dumps(_page_data(report, matrix))`` in pieces, one cell (and one exchange) at a time."""
+    refs: set[str] = set()
+    separator = '{"cells":{'
+    for row in matrix.rows():
+        for cell in row.cells.values():
+            key = dumps(cell_key(cell.gateway, cell.check)).decode("utf-8")
+            yield separator + key + ":" + dumps(_cell_data(cell, row.description)).decode("utf-8")
+            separator = ","
+            refs.update(r.exchange_ref for r in cell.results if r.exchange_ref)
+    if separator != ",":
+        yield '{"cells":{'
+    separator = '},"exchanges":{'
+    for ref in sorted(refs):
+        if ref in report.exchanges:
+            yield separator + dumps(ref).decode("utf-8") + ":" + dumps(report.exchanges[ref]).decode("utf-8")
+            separator = ","
+    if separator != ",":
+        yield '},"exchanges":{'
+    yield '},"symbols":' + dumps(_symbols()).decode("utf-8") + "}"
 
 
 def _matrix_html(matrix: Matrix) -> str:
@@ -431,12 +475,9 @@ def _legend_html() -> str:
     )
 
 
-@reporter("html", "index.html")
-def render_html(report: RunReport) -> str:
-    """Self-contained offline HTML page: clickable matrix with details, plus the per-operation shape view."""
+def _page(report: RunReport) -> tuple[Matrix, str]:
+    """The matrix and the page body (markup) of ``report``."""
     matrix = build_matrix(report)
-    css = _asset("report.css")
-    js = _asset("report.js")
     body = (
         _header_html(report)
         + _overview_html(report, matrix.gateways)
@@ -455,5 +496,22 @@ def render_html(report: RunReport) -> str:
         + _shapes_html(build_shapes(report), matrix.gateways)
         + "</section>"
     )
+    return matrix, body
+
+
+def stream_html(report: RunReport) -> Iterator[str]:
+    """index.html in pieces, the embedded data one cell at a time: the bytes of :func:`render_html`."""
+    matrix, body = _page(report)
     title = f"Kling conformance · {report.meta.run_id}"
-    return offline_page(title, body, css=css, js=js, data=embed_json(_page_data(report, matrix)))
+    data = (embed_text(piece) for piece in _page_data_pieces(report, matrix))
+    yield from offline_page_pieces(title, body, css=_asset("report.css"), js=_asset("report.js"), data=data)
+
+
+@reporter("html", "index.html", stream=stream_html)
+def render_html(report: RunReport) -> str:
+    """Self-contained offline HTML page: clickable matrix with details, plus the per-operation shape view."""
+    matrix, body = _page(report)
+    title = f"Kling conformance · {report.meta.run_id}"
+    return offline_page(
+        title, body, css=_asset("report.css"), js=_asset("report.js"), data=embed_json(_page_data(report, matrix))
+    )

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from typing import Any
 
 from conformance.models import CheckResult, Outcome
@@ -87,49 +88,93 @@ def _testcase(suite: ET.Element, result: CheckResult, name: str) -> None:
     ET.SubElement(case, "system-out").text = _text(f"evidence: {result.evidence.label()}")
 
 
-@reporter("junit", "junit.xml")
-def render_junit(report: RunReport) -> str:
-    """JUnit XML for CI test tabs: one testsuite per gateway, one testcase per check and operation."""
+def _suites(report: RunReport) -> dict[str, list[CheckResult]]:
     by_gateway: dict[str, list[CheckResult]] = {g: [] for g in gateway_order(report)}
     for result in report.results:
         by_gateway.setdefault(result.gateway, []).append(result)
+    return by_gateway
+
+
+def _counts(results: list[CheckResult]) -> dict[str, int]:
+    return {
+        "tests": len(results),
+        "failures": sum(r.outcome is Outcome.FAIL for r in results),
+        "errors": sum(r.outcome is Outcome.ERROR for r in results),
+        "skipped": sum(r.outcome in (Outcome.SKIPPED, Outcome.WAIVED) for r in results),
+    }
+
+
+def _suite(parent: ET.Element, report: RunReport, gateway: str, results: list[CheckResult]) -> ET.Element:
+    """One gateway's ``<testsuite>`` under ``parent``."""
+    suite = ET.SubElement(
+        parent,
+        "testsuite",
+        {
+            "name": _text(gateway),
+            **{k: str(v) for k, v in _counts(results).items()},
+            "time": "0",
+            **_timestamp(report.meta.started_at),
+        },
+    )
+    props = ET.SubElement(suite, "properties")
+    for prop, prop_value in (
+        ("run_id", report.meta.run_id),
+        ("mode", report.meta.mode),
+        ("tool_version", report.meta.tool_version),
+        ("spec_hash", report.meta.spec_hash),
+        ("incomplete", str(report.meta.incomplete).lower()),
+    ):
+        ET.SubElement(props, "property", {"name": prop, "value": _text(prop_value)})
+    seen: dict[str, int] = {}
+    for result in results:
+        name = testcase_name(result)
+        seen[name] = seen.get(name, 0) + 1
+        _testcase(suite, result, name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return suite
+
+
+def _root(by_gateway: dict[str, list[CheckResult]]) -> ET.Element:
+    """``<testsuites>`` with the run's totals, no children yet."""
     root = ET.Element("testsuites", {"name": "kling-conformance"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for gateway, results in by_gateway.items():
-        counts = {
-            "tests": len(results),
-            "failures": sum(r.outcome is Outcome.FAIL for r in results),
-            "errors": sum(r.outcome is Outcome.ERROR for r in results),
-            "skipped": sum(r.outcome in (Outcome.SKIPPED, Outcome.WAIVED) for r in results),
-        }
-        for key, value in counts.items():
+    for results in by_gateway.values():
+        for key, value in _counts(results).items():
             totals[key] += value
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            {
-                "name": _text(gateway),
-                **{k: str(v) for k, v in counts.items()},
-                "time": "0",
-                **_timestamp(report.meta.started_at),
-            },
-        )
-        props = ET.SubElement(suite, "properties")
-        for prop, prop_value in (
-            ("run_id", report.meta.run_id),
-            ("mode", report.meta.mode),
-            ("tool_version", report.meta.tool_version),
-            ("spec_hash", report.meta.spec_hash),
-            ("incomplete", str(report.meta.incomplete).lower()),
-        ):
-            ET.SubElement(props, "property", {"name": prop, "value": _text(prop_value)})
-        seen: dict[str, int] = {}
-        for result in results:
-            name = testcase_name(result)
-            seen[name] = seen.get(name, 0) + 1
-            _testcase(suite, result, name if seen[name] == 1 else f"{name} #{seen[name]}")
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("time", "0")
+    return root
+
+
+_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n'
+
+
+def stream_junit(report: RunReport) -> Iterator[str]:
+    """junit.xml in pieces, one ``<testsuite>`` (gateway) at a time: the bytes of :func:`render_junit`."""
+    by_gateway = _suites(report)
+    root = _root(by_gateway)
+    if not by_gateway:
+        yield _HEADER + ET.tostring(root, encoding="unicode") + "\n"
+        return
+    root.text = "\x00"  # a marker to cut the start tag from the end tag (XML text cannot hold NUL otherwise)
+    start_tag, end_tag = ET.tostring(root, encoding="unicode").split("\x00")
+    root.text = None
+    yield _HEADER + start_tag
+    for gateway, results in by_gateway.items():
+        holder = ET.Element("holder")
+        suite = _suite(holder, report, gateway, results)
+        ET.indent(suite, space="  ", level=1)
+        suite.tail = None
+        yield "\n  " + ET.tostring(suite, encoding="unicode")
+    yield "\n" + end_tag + "\n"
+
+
+@reporter("junit", "junit.xml", stream=stream_junit)
+def render_junit(report: RunReport) -> str:
+    """JUnit XML for CI test tabs: one testsuite per gateway, one testcase per check and operation."""
+    by_gateway = _suites(report)
+    root = _root(by_gateway)
+    for gateway, results in by_gateway.items():
+        _suite(root, report, gateway, results)
     ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return _HEADER + ET.tostring(root, encoding="unicode") + "\n"

@@ -17,12 +17,12 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from conformance.errors import UsageError
 from conformance.reports.base import REPORTERS
-from conformance.reports.json_report import report_dict
+from conformance.reports.json_report import report_dict_chunks
 from conformance.reports.schema import ReportError, report_errors
 from conformance.runmodel import RunReport
 
@@ -49,6 +49,27 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def atomic_write_pieces(path: Path, pieces: Iterable[str]) -> None:
+    """Stream ``pieces`` (UTF-8) to ``path`` through a temporary file and ``os.replace``, scrubbed on the way.
+
+    The bytes are those of ``atomic_write_text(path, "".join(pieces))``, but the whole text is never held:
+    memory stays bounded by one scrub chunk (see :func:`conformance.scrub.scrub_registered_stream`).
+    """
+    from conformance.scrub import scrub_registered_stream
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        with open(tmp, "wb") as handle:
+            for chunk in scrub_registered_stream(piece.encode("utf-8") for piece in pieces):
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -164,7 +185,11 @@ def write_reports(report: RunReport, reports_root: Path, formats: Sequence[str] 
             field="meta.run_id",
             fix="use letters, digits, '.', '_' and '-' only (e.g. the default YYYYmmddTHHMMSSZ-abc123)",
         )
-    problems = report_errors(report_dict(report))
+    problems: list[str] = []
+    for chunk in report_dict_chunks(report):  # piece by piece: never the whole document's values at once
+        problems += report_errors(chunk)
+        if len(problems) >= 3:
+            break
     if problems:
         raise ReportError(
             "the run produced a report that does not match specs/report.schema.json: " + "; ".join(problems[:3]),
@@ -178,7 +203,7 @@ def write_reports(report: RunReport, reports_root: Path, formats: Sequence[str] 
     try:
         staging.mkdir()
         for item in chosen:
-            atomic_write_text(staging / item.filename, item.render(report))
+            atomic_write_pieces(staging / item.filename, item.pieces(report))
         if final.exists():  # re-rendering a run: swap the whole folder
             old = root / f".{run_id}.old-{os.getpid()}-{secrets.token_hex(4)}"
             os.replace(final, old)
