@@ -6,6 +6,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -77,16 +78,16 @@ def test_failure_midway_leaves_latest_on_previous_complete_run(tmp_path: Path, m
     write_reports(first, tmp_path)
     second = build_report("20261122T110000Z-222222")
     second.meta.started_at = "2026-11-22T11:00:00Z"
-    real = writer_module.atomic_write_text
+    real = writer_module.atomic_write_pieces
     calls = {"n": 0}
 
-    def flaky(path: Path, text: str) -> None:
+    def flaky(path: Path, pieces: Iterable[str]) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError(28, "No space left on device")
-        real(path, text)
+        real(path, pieces)
 
-    monkeypatch.setattr(writer_module, "atomic_write_text", flaky)
+    monkeypatch.setattr(writer_module, "atomic_write_pieces", flaky)
     with pytest.raises(UsageError, match="No space left"):
         write_reports(second, tmp_path)
     assert resolve_latest(tmp_path) == (tmp_path / first.meta.run_id).resolve()
