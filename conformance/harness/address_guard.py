@@ -26,6 +26,8 @@ import contextlib
 import enum
 import ipaddress
 import socket
+import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -46,12 +48,32 @@ class AddressClass(enum.StrEnum):
     UNRESOLVED = "unresolved"
 
 
+#: How long the system resolver's answer for a host is reused (seconds). Hundreds of gateways on one host
+#: (user profiles extending one base) ask once, not once each (a failing lookup can take a fraction of a
+#: second); short enough that a long run sees the host's current addresses.
+RESOLVE_TTL_SECONDS = 30.0
+
+_resolved: dict[str, tuple[float, list[str]]] = {}
+_resolved_lock = threading.Lock()
+
+
 def _system_resolver(host: str) -> list[str]:
+    now = time.monotonic()
+    with _resolved_lock:
+        cached = _resolved.get(host)
+    if cached is not None and now < cached[0]:
+        return list(cached[1])
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError, ValueError):
-        return []
-    return sorted({str(info[4][0]) for info in infos})
+        addresses: list[str] = []
+    else:
+        addresses = sorted({str(info[4][0]) for info in infos})
+    with _resolved_lock:
+        if len(_resolved) >= 4096:  # bounded: a run naming endless hosts cannot grow it without limit
+            _resolved.clear()
+        _resolved[host] = (time.monotonic() + RESOLVE_TTL_SECONDS, addresses)
+    return list(addresses)
 
 
 _resolver: Resolver = _system_resolver

@@ -121,3 +121,25 @@ def test_redirects_never_change_address_class() -> None:
         assert check_redirect("https://cdn.example/a", "http://127.0.0.1:9/", policy) is not None
         assert check_redirect("http://127.0.0.1:9/a", "https://cdn.example/", policy) is not None
         assert check_redirect("https://cdn.example/a", "file:///etc/passwd", policy) is not None
+
+
+def test_system_resolver_asks_once_per_host_within_its_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hundreds of profiles on one host cost one lookup (a failing lookup can take 0.16 s each), and the
+    answer is asked again once the TTL has passed."""
+    from conformance.harness import address_guard
+
+    asked: list[str] = []
+
+    def fake_getaddrinfo(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        asked.append(host)
+        raise OSError("no network")
+
+    monkeypatch.setattr(address_guard, "_resolved", {})
+    monkeypatch.setattr(address_guard.socket, "getaddrinfo", fake_getaddrinfo)
+    for _ in range(512):
+        assert address_guard.classify_host("gw.cache-test.example") is address_guard.AddressClass.UNRESOLVED
+    assert asked == ["gw.cache-test.example"]
+    clock = [address_guard.time.monotonic() + address_guard.RESOLVE_TTL_SECONDS + 1]
+    monkeypatch.setattr(address_guard.time, "monotonic", lambda: clock[0])
+    address_guard.classify_host("gw.cache-test.example")
+    assert asked == ["gw.cache-test.example"] * 2
