@@ -45,6 +45,14 @@ def findings(results: Iterable[CheckResult]) -> list[CheckResult]:
     return sorted(chosen, key=lambda r: (_FINDING_ORDER[r.outcome], r.gateway, r.check, r.operation, r.subject))
 
 
+def results_by_gateway(results: Iterable[CheckResult]) -> dict[str, list[CheckResult]]:
+    """The results of each gateway, in the order given (one pass, however many gateways)."""
+    grouped: dict[str, list[CheckResult]] = {}
+    for result in results:
+        grouped.setdefault(result.gateway, []).append(result)
+    return grouped
+
+
 def one_line(text: str, width: int = _REASON_WIDTH) -> str:
     """``text`` folded to one line and cut to ``width`` characters (with ``…``)."""
     flat = " ".join(str(text).split())
@@ -63,8 +71,9 @@ def finding_line(result: CheckResult) -> Line:
 def gateway_lines(report: RunReport) -> list[Line]:
     """One line per gateway with its outcome counts and evidence kinds, plus a total line."""
     lines = []
+    grouped = results_by_gateway(report.results)
     for gateway in report.meta.gateways:
-        mine = [r for r in report.results if r.gateway == gateway]
+        mine = grouped.get(gateway, [])
         counts = Counter(r.outcome for r in mine)
         kinds = sorted({r.evidence.kind.value for r in mine if r.outcome != Outcome.SKIPPED})
         parts = ", ".join(f"{counts.get(o, 0)} {o.value}" for o in COUNT_ORDER)

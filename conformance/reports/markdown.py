@@ -16,6 +16,7 @@ from typing import Any
 from conformance.models import CheckResult, EvidenceKind, Outcome
 from conformance.reports._jsonable import jsonable
 from conformance.reports.base import reporter
+from conformance.reports.console import results_by_gateway
 from conformance.reports.fit import STEP_SUMMARY_LIMIT, fit
 from conformance.reports.view import (
     EVIDENCE_MARKERS,
@@ -142,8 +143,9 @@ def _gateway_table(report: RunReport, gateways: list[str]) -> list[str]:
         "| Gateway | " + " | ".join(f"{SYMBOLS[o][0]} {o.value}" for o in order) + " | Evidence |",
         "|---|" + "---:|" * len(order) + "---|",
     ]
+    grouped = results_by_gateway(report.results)
     for gateway in gateways:
-        mine = [r for r in report.results if r.gateway == gateway]
+        mine = grouped.get(gateway, [])
         counts = outcome_totals(mine)
         kinds = sorted({r.evidence.kind.value for r in mine if r.outcome is not Outcome.SKIPPED})
         cells = " | ".join(
@@ -156,8 +158,9 @@ def _gateway_table(report: RunReport, gateways: list[str]) -> list[str]:
 def _failures(report: RunReport, gateways: list[str], cap: int) -> list[str]:
     lines = ["## Failures", ""]
     any_finding = False
+    grouped = results_by_gateway(r for r in report.results if r.outcome in (Outcome.FAIL, Outcome.ERROR))
     for gateway in gateways:
-        findings = [r for r in report.results if r.gateway == gateway and r.outcome in (Outcome.FAIL, Outcome.ERROR)]
+        findings = list(grouped.get(gateway, []))
         if not findings:
             continue
         any_finding = True

@@ -138,11 +138,10 @@ def _catalog() -> dict[str, tuple[str, str]]:
 
 def gateway_order(report: RunReport) -> list[str]:
     """Gateways in the run's order, then any that only appear in results."""
-    order = list(dict.fromkeys(report.meta.gateways))
+    order = dict.fromkeys(report.meta.gateways)
     for gateway in [r.gateway for r in report.results] + [o.gateway for o in report.observations]:
-        if gateway not in order:
-            order.append(gateway)
-    return order
+        order.setdefault(gateway)
+    return list(order)
 
 
 def build_matrix(report: RunReport) -> Matrix:
