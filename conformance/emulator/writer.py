@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from conformance.jsonpath import parse_path
+from conformance.jsonpath import json_type_name, parse_path
 
 #: Canonical fields a writer places, and whether each is a list field.
 LIST_FIELDS = frozenset({"video_urls", "image_urls", "video_durations"})
@@ -200,22 +200,8 @@ def _holds(body: Any, cond: dict[str, Any]) -> bool:
         return empty == bool(cond["empty"])
     if "type" in cond:
         types = {cond["type"]} if isinstance(cond["type"], str) else set(cond["type"])
-        return found and _json_type(value) in types | ({"number"} if "integer" in types else set())
+        return found and (json_type_name(value) or "object") in types | ({"number"} if "integer" in types else set())
     return True
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _satisfy(body: Any, cond: dict[str, Any]) -> Any:

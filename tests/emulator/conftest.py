@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emulator_support import KEY, TIME_SCALE, builtin_profiles
+from emulator_support import KEY, TIME_SCALE, ManualClock, builtin_profiles
 
 from conformance.emulator import EmulatorConfig, RunningEmulator, start_emulator
 from conformance.profiles.model import GatewayProfile
@@ -30,3 +30,9 @@ def client() -> Iterator[httpx.Client]:
     """A session client sending the accepted key."""
     with httpx.Client(headers={"Authorization": f"Bearer {KEY}"}, timeout=10.0, trust_env=False) as session:
         yield session
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A fresh manual clock for an in-process emulator app."""
+    return ManualClock()

@@ -142,3 +142,13 @@ class BackgroundServer:
         self._server.should_exit = True
         self._thread.join(10)
         self._sock.close()
+
+
+class ManualClock:
+    """A wall clock a test moves on by setting ``now`` (no sleeping)."""
+
+    def __init__(self) -> None:
+        self.now = 1_780_000_000.0
+
+    def __call__(self) -> float:
+        return self.now

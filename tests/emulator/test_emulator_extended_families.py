@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from emulator_support import ManualClock
 from starlette.testclient import TestClient
 
 from conformance import spec
@@ -21,23 +22,8 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 IMAGE = "https://cdn.example.com/input/cat.jpg"
 
 
-class Clock:
-    """A wall clock the test moves on (no sleeping)."""
-
-    def __init__(self) -> None:
-        self.now = 1_780_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def client(clock: Clock) -> Iterator[httpx.Client]:
+def client(clock: ManualClock) -> Iterator[httpx.Client]:
     profiles = load_builtin_profiles()
     app = create_app([profiles["kling-official"], profiles["yibuapi"]], EmulatorConfig(keys=(KEY,), clock=clock))
     with TestClient(app, base_url="http://emu") as c:  # in process: no port, no thread per request
@@ -48,7 +34,7 @@ def _official(path: str) -> str:
     return "/kling-official" + path
 
 
-def _finish(client: httpx.Client, clock: Clock, family: str, body: dict[str, Any]) -> dict[str, Any]:
+def _finish(client: httpx.Client, clock: ManualClock, family: str, body: dict[str, Any]) -> dict[str, Any]:
     path = spec.family(family).path
     created = client.post(_official(str(path)), json=body, headers=AUTH)
     assert created.status_code == 200, created.text
@@ -65,7 +51,7 @@ def _finish(client: httpx.Client, clock: Clock, family: str, body: dict[str, Any
     return task
 
 
-def test_task_families_return_video_image_audio_or_data(client: httpx.Client, clock: Clock) -> None:
+def test_task_families_return_video_image_audio_or_data(client: httpx.Client, clock: ManualClock) -> None:
     video = _finish(client, clock, "omni-video", {"model_name": "kling-video-o1", "prompt": "a wave", "duration": "5"})
     (clip,) = video["task_result"]["videos"]
     got = client.get(clip["url"].removeprefix("http://emu"))
@@ -109,7 +95,7 @@ def test_sync_calls_answer_at_once_with_fetchable_media(client: httpx.Client) ->
     assert again.json()["request_id"] != tts.json()["request_id"]
 
 
-def test_multi_elements_init_add_then_create(client: httpx.Client, clock: Clock) -> None:
+def test_multi_elements_init_add_then_create(client: httpx.Client, clock: ManualClock) -> None:
     base = "/v1/videos/multi-elements"
     stranger = {"session_id": "000", "edit_mode": "removal", "prompt": "remove the cup"}
     refused = client.post(_official(base), json=stranger, headers=AUTH)
@@ -126,7 +112,7 @@ def test_multi_elements_init_add_then_create(client: httpx.Client, clock: Clock)
     assert task["task_result"]["videos"][0]["url"].endswith("/0.mp4")
 
 
-def test_identify_face_opens_the_session_advanced_lip_sync_needs(client: httpx.Client, clock: Clock) -> None:
+def test_identify_face_opens_the_session_advanced_lip_sync_needs(client: httpx.Client, clock: ManualClock) -> None:
     faces = client.post(
         _official("/v1/videos/identify-face"), json={"video_url": "https://cdn.example.com/t.mp4"}, headers=AUTH
     )

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 import httpx
 import pytest
+from emulator_support import ManualClock
 from starlette.testclient import TestClient
 
 from conformance.emulator import EmulatorConfig, start_emulator
@@ -22,27 +23,14 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 T2V = {"prompt": "a lighthouse at dusk", "settings": {"duration": 5, "resolution": "1080p"}}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_780_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def client(clock: Clock) -> Iterator[TestClient]:
+def client(clock: ManualClock) -> Iterator[TestClient]:
     app = create_app([load_profile("kling-official-v3")], EmulatorConfig(keys=(KEY,), clock=clock))
     with TestClient(app, base_url="http://emu") as c:
         yield c
 
 
-def test_create_poll_and_the_succeeded_task(client: TestClient, clock: Clock) -> None:
+def test_create_poll_and_the_succeeded_task(client: TestClient, clock: ManualClock) -> None:
     created = client.post("/kling-official-v3/text-to-video/kling-3.0-turbo", json=T2V, headers=AUTH)
     assert created.status_code == 200 and v3.validate_response("text-to-video.create", 200, created.json()) == []
     task_id = created.json()["data"]["id"]
